@@ -1,0 +1,35 @@
+// The one interface every embedding backend implements, and the passage-text convention.
+
+export interface ModelInfo {
+  /** Model id as recorded in the index manifest: a Hub id ("Xenova/all-MiniLM-L6-v2"), a local folder name, or "use-lite". */
+  modelId: string;
+  backend: 'transformers' | 'use-lite';
+  dims: number;
+  /** Tokens kept per passage; longer text is truncated by the tokenizer. */
+  maxTokens: number;
+  pooling: 'mean' | 'none';
+  normalize: true;
+  /** Weight precision the backend loaded (fp32, q8, ...) so the manifest says exactly what built the vectors. */
+  dtype: string;
+}
+
+export interface Embedder {
+  readonly info: ModelInfo;
+  /** Embeds passages (title + ". " + abstract). Returns one L2-normalised vector per text, in input order. */
+  embedPassages(texts: readonly string[]): Promise<Float32Array[]>;
+  /** Embeds a user query (with the model's query prefix, where it has one). L2-normalised. */
+  embedQuery(text: string): Promise<Float32Array>;
+  dispose(): Promise<void>;
+}
+
+/** Passage text for a paper, per the design contract. */
+export const passageText = (p: { title: string; abstract: string }): string => `${p.title}. ${p.abstract}`;
+
+/** L2-normalises in place and returns the vector; a zero vector stays zero. */
+export function l2normalize(v: Float32Array): Float32Array {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  const n = Math.sqrt(s);
+  if (n > 0) for (let i = 0; i < v.length; i++) v[i] = v[i]! / n;
+  return v;
+}
