@@ -1,0 +1,60 @@
+// Maps every error to an RFC 9457 problem+json response, in one place; never leaks a stack trace or a file path.
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { z } from 'zod';
+import { AppError, type ErrorCode } from '../errors.js';
+
+const STATUS: Record<ErrorCode, { status: ContentfulStatusCode; title: string }> = {
+  INVALID_INPUT: { status: 400, title: 'Invalid request' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  UNAUTHORIZED: { status: 401, title: 'Unauthorized' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
+  TIMEOUT: { status: 503, title: 'Request timed out' },
+  INDEX_MISSING: { status: 503, title: 'Index not available' },
+  INDEX_MISMATCH: { status: 503, title: 'Index and model do not match' },
+  INDEX_CORRUPT: { status: 503, title: 'Index not available' },
+  MODEL_UNAVAILABLE: { status: 503, title: 'Model not available' },
+  SOURCE_INVALID: { status: 400, title: 'Invalid source' },
+  INTERNAL: { status: 500, title: 'Internal error' },
+};
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors?: { path: string; message: string }[];
+}
+
+export const problemType = (code: string): string => `https://paperscope.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`;
+
+/** Problem details for an error; unknown errors become a generic 500 (the real error is logged, not sent). */
+export function toProblem(err: unknown, instance?: string): Problem {
+  if (err instanceof z.ZodError) {
+    const errors = err.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
+    return {
+      type: problemType('INVALID_INPUT'),
+      title: STATUS.INVALID_INPUT.title,
+      status: 400,
+      detail: errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+      ...(instance ? { instance } : {}),
+      errors,
+    };
+  }
+  if (err instanceof AppError) {
+    const s = STATUS[err.code];
+    // 5xx details about the server's own files stay in the log; the client gets the category only.
+    const detail = s.status >= 500 ? `${s.title}; see the server log` : err.message;
+    return { type: problemType(err.code), title: s.title, status: s.status, detail, ...(instance ? { instance } : {}) };
+  }
+  return { type: problemType('INTERNAL'), title: 'Internal error', status: 500, detail: 'an unexpected error occurred; see the server log', ...(instance ? { instance } : {}) };
+}
+
+export function problemResponse(c: Context, problem: Problem, headers: Record<string, string> = {}): Response {
+  return c.body(JSON.stringify(problem), problem.status as ContentfulStatusCode, {
+    'content-type': 'application/problem+json; charset=utf-8',
+    ...headers,
+  });
+}

@@ -1,0 +1,133 @@
+// zod schemas for every API input and output: the single source of truth for validation and the OpenAPI document.
+import { z } from 'zod';
+import { MODES } from '../search/searcher.js';
+
+export const MAX_QUERY_CHARS = 4096;
+export const MAX_LIMIT = 100;
+export const MAX_OFFSET = 1000;
+
+const intParam = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+const boolParam = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', ''])])
+  .transform((v) => v === true || v === 'true' || v === '1');
+
+const stringList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean));
+
+export const FiltersSchema = z
+  .object({
+    year_from: intParam(0, 9999).optional(),
+    year_to: intParam(0, 9999).optional(),
+    category: stringList.pipe(z.array(z.string().max(100)).max(20)).optional(),
+    author: z.string().trim().max(200).optional(),
+  })
+  .refine((f) => f.year_from === undefined || f.year_to === undefined || f.year_from <= f.year_to, {
+    message: 'year_from must not be after year_to',
+    path: ['year_from'],
+  });
+
+export const SearchQuerySchema = z
+  .object({
+    q: z
+      .string({ error: 'q is required' })
+      .trim()
+      .min(1, 'q must not be empty')
+      .max(MAX_QUERY_CHARS, `q must be at most ${MAX_QUERY_CHARS} characters`),
+    mode: z.enum(MODES as [string, ...string[]]).default('hybrid'),
+    limit: intParam(1, MAX_LIMIT).default(10),
+    offset: intParam(0, MAX_OFFSET).default(0),
+    explain: boolParam.default(false),
+    year_from: intParam(0, 9999).optional(),
+    year_to: intParam(0, 9999).optional(),
+    category: stringList.pipe(z.array(z.string().max(100)).max(20)).optional(),
+    author: z.string().trim().max(200).optional(),
+  })
+  .refine((f) => f.year_from === undefined || f.year_to === undefined || f.year_from <= f.year_to, {
+    message: 'year_from must not be after year_to',
+    path: ['year_from'],
+  });
+export type SearchQuery = z.infer<typeof SearchQuerySchema>;
+
+export const RelatedQuerySchema = z.object({
+  limit: intParam(1, MAX_LIMIT).default(10),
+  offset: intParam(0, MAX_OFFSET).default(0),
+});
+
+export const PaperIdSchema = z.string().min(1).max(200);
+
+export const RecommendBodySchema = z.object({
+  positive: z.array(PaperIdSchema).min(1, 'give at least one positive paper id').max(100),
+  negative: z.array(PaperIdSchema).max(100).default([]),
+  limit: intParam(1, MAX_LIMIT).default(10),
+  filters: FiltersSchema.optional(),
+});
+
+export const HitSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  authors: z.array(z.string()),
+  date: z.string().nullable(),
+  year: z.number().nullable(),
+  categories: z.array(z.string()),
+  url: z.string().nullable(),
+  score: z.number(),
+  snippet: z.string().optional().describe('HTML-safe excerpt of the abstract; matched terms in <mark>'),
+  explain: z
+    .object({
+      dense: z.object({ score: z.number(), rank: z.number().nullable() }).nullable(),
+      keyword: z.object({ score: z.number(), rank: z.number() }).nullable(),
+      fused: z.number(),
+    })
+    .optional(),
+});
+
+export const SearchResponseSchema = z.object({
+  query: z.string(),
+  mode: z.enum(MODES as [string, ...string[]]),
+  model: z.string(),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  results: z.array(HitSchema),
+  tookMs: z.number(),
+});
+
+export const PaperSchemaOut = z.object({
+  id: z.string(),
+  title: z.string(),
+  abstract: z.string(),
+  authors: z.array(z.string()),
+  date: z.string().nullable(),
+  year: z.number().nullable(),
+  categories: z.array(z.string()),
+  url: z.string().nullable(),
+  doi: z.string().nullable(),
+});
+
+export const RelatedResponseSchema = z.object({ id: z.string(), model: z.string(), results: z.array(HitSchema) });
+
+export const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  instance: z.string().optional(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+
+/** Query parameters as zod expects them: repeated keys become arrays. */
+export function queryObject(all: Record<string, string[]>): Record<string, string | string[]> {
+  return Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v.length === 1 ? v[0]! : v]));
+}
+
+export const toFilters = (f: { year_from?: number | undefined; year_to?: number | undefined; category?: string[] | undefined; author?: string | undefined } | undefined) => ({
+  yearFrom: f?.year_from,
+  yearTo: f?.year_to,
+  categories: f?.category,
+  author: f?.author || undefined,
+});

@@ -1,0 +1,201 @@
+// `paperscope <build|serve|start|search|related|fetch-model|stats>`: the command line over the library.
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createApp } from './api/app.js';
+import { closeOnSignals, listen } from './api/server.js';
+import { buildIndex, type BuildMode, type BuildSummary } from './build.js';
+import { DEFAULT_MODEL, PROJECT_ROOT, loadConfig, type Config } from './config.js';
+import { loadBuildEmbedder } from './embed/index.js';
+import { AppError } from './errors.js';
+import { modelLocation, openSearcher } from './runtime.js';
+import { MODES, type Hit, type Mode } from './search/searcher.js';
+import { resolveBuildDir } from './store/index.js';
+
+/** The bundled corpus: the seed papers, in the project's own JSONL format. */
+export const BUNDLED_CORPUS = path.join(PROJECT_ROOT, 'index', 'papers.jsonl');
+
+const err = (line: string) => process.stderr.write(line + '\n');
+const out = (line: string) => process.stdout.write(line + '\n');
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer`);
+  return n;
+};
+
+interface Common {
+  index?: string;
+  model?: string;
+}
+const configFrom = (o: Common & { port?: number; host?: string }): Config =>
+  loadConfig({ indexDir: o.index, model: o.model, port: o.port, host: o.host });
+
+function printSummary(s: BuildSummary, json: boolean): void {
+  if (json) {
+    out(JSON.stringify({ added: s.added, updated: s.updated, unchanged: s.unchanged, removed: s.removed, rejected: s.rejected, papers: s.papers, model: s.model, build: s.buildId, seconds: Math.round(s.seconds * 1000) / 1000 }));
+    return;
+  }
+  const rate = s.embedded && s.embedSeconds > 0 ? `, ${(s.embedded / s.embedSeconds).toFixed(1)} papers/s embedding` : '';
+  err(
+    `built ${s.buildId}${s.resumed ? ' (resumed)' : ''}: ${s.papers} papers with ${s.model} in ${s.seconds.toFixed(1)} s${rate}\n` +
+      `  added ${s.added}, re-embedded ${s.updated}, unchanged ${s.unchanged}, removed ${s.removed}, rejected ${s.rejected}` +
+      (s.rejectsFile ? ` (see ${s.rejectsFile})` : ''),
+  );
+}
+
+async function runBuild(cfg: Config, o: { source?: string[]; update?: boolean; prune?: boolean; rebuild?: boolean; strict?: boolean; json?: boolean; fallback?: boolean }) {
+  const embedder = await loadBuildEmbedder(cfg.model, {
+    modelsDir: cfg.modelsDir,
+    batchSize: cfg.batchSize,
+    fallback: o.fallback ?? false,
+    hubTimeoutMs: cfg.hubTimeoutMs,
+    warn: err,
+  });
+  const mode: BuildMode = o.rebuild ? 'rebuild' : o.update ? 'update' : 'full';
+  const location = modelLocation(cfg.model, cfg.modelsDir);
+  try {
+    const summary = await buildIndex({
+      indexDir: cfg.indexDir,
+      sources: o.source?.length ? o.source : [BUNDLED_CORPUS],
+      embedder,
+      mode,
+      prune: o.prune ?? false,
+      strict: o.strict ?? false,
+      batchSize: cfg.batchSize,
+      progress: !o.json || process.stderr.isTTY,
+      log: err,
+      ...(location ? { modelLocation: location } : {}),
+    });
+    printSummary(summary, o.json ?? false);
+    return summary;
+  } finally {
+    await embedder.dispose();
+  }
+}
+
+async function runServe(cfg: Config) {
+  const searcher = await openSearcher(cfg);
+  const app = createApp({
+    searcher,
+    config: cfg,
+    log: (e) => cfg.logRequests && err(JSON.stringify({ time: new Date().toISOString(), ...e })),
+  });
+  const l = await listen(app, { host: cfg.host, port: cfg.port });
+  err(`paperscope: ${searcher.index.papers.count()} papers (${searcher.modelId}) at ${l.url.replace('127.0.0.1', 'localhost')}`);
+  closeOnSignals(l, err);
+}
+
+function printHits(hits: Hit[]): void {
+  if (!hits.length) out('no results');
+  hits.forEach((h, i) => {
+    const meta = [h.authors.slice(0, 3).join(', ') + (h.authors.length > 3 ? ' et al.' : ''), h.date ?? ''].filter(Boolean).join(' · ');
+    out(`${String(i + 1).padStart(2)}. ${h.title}\n    ${h.id}  score ${h.score.toFixed(4)}${meta ? `  ${meta}` : ''}`);
+  });
+}
+
+export function program(): Command {
+  const p = new Command('paperscope').description('Semantic search over research papers').showHelpAfterError();
+  const indexOpt = () => new Option('--index <dir>', 'index folder (default: $PAPERSCOPE_INDEX, else the bundled index/)');
+  const modelOpt = () => new Option('--model <model>', `Hub id, local model folder or "use-lite" (default: $PAPERSCOPE_MODEL, else ${DEFAULT_MODEL})`);
+
+  p.command('build')
+    .description('build (or update) the index from paper sources')
+    .option('--source <path...>', 'sources: Daily Papers .txt, JSONL or JSONL.gz (default: the bundled papers)')
+    .addOption(modelOpt())
+    .addOption(indexOpt())
+    .option('--update', 'add new and changed papers to the current index, keep the others')
+    .option('--prune', 'with --update: remove papers absent from the sources')
+    .option('--rebuild', 'ignore the current index and embed everything again (needed to change the model)')
+    .option('--strict', 'fail (publish nothing) if any record is invalid')
+    .option('--json', 'print the summary as JSON on stdout')
+    .action(async (o) => {
+      await runBuild(configFrom(o), o);
+    });
+
+  p.command('serve')
+    .description('serve the HTTP API and search page')
+    .addOption(indexOpt())
+    .option('--port <n>', 'port (default: $PORT, else 8080)', int('port'))
+    .option('--host <host>', 'address to listen on (default: $HOST, else 127.0.0.1)')
+    .action(async (o) => runServe(configFrom(o)));
+
+  p.command('start')
+    .description('the main job: build the bundled papers if no index exists, then serve')
+    .addOption(indexOpt())
+    .addOption(modelOpt())
+    .option('--port <n>', 'port (default: $PORT, else 8080)', int('port'))
+    .option('--host <host>', 'address to listen on (default: $HOST, else 127.0.0.1)')
+    .action(async (o) => {
+      const cfg = configFrom(o);
+      if (!resolveBuildDir(cfg.indexDir)) {
+        err(`no index in ${cfg.indexDir}: building the bundled papers`);
+        await runBuild(cfg, { fallback: true });
+      }
+      await runServe(cfg);
+    });
+
+  p.command('search')
+    .description('search the index')
+    .argument('<query...>', 'a question or keywords')
+    .addOption(indexOpt())
+    .addOption(new Option('--mode <mode>', 'hybrid, semantic or keyword').choices(MODES as string[]).default('hybrid'))
+    .option('--limit <n>', 'results (1..100)', int('limit'), 10)
+    .option('--json', 'print the response as JSON')
+    .action(async (words: string[], o) => {
+      const q = words.join(' ').trim();
+      if (!q) throw new AppError('INVALID_INPUT', 'the query is empty');
+      const searcher = await openSearcher(configFrom(o));
+      const r = await searcher.search({ q, mode: o.mode as Mode, limit: Math.min(100, Math.max(1, o.limit)) });
+      if (o.json) out(JSON.stringify(r, null, 2));
+      else printHits(r.results);
+    });
+
+  p.command('related')
+    .description('papers related to a paper of the index')
+    .argument('<id>', 'paper id')
+    .addOption(indexOpt())
+    .option('--limit <n>', 'results (1..100)', int('limit'), 10)
+    .option('--json', 'print the response as JSON')
+    .action(async (id: string, o) => {
+      const searcher = await openSearcher(configFrom(o));
+      const r = searcher.related(id, { limit: Math.min(100, Math.max(1, o.limit)) });
+      if (o.json) out(JSON.stringify(r, null, 2));
+      else printHits(r.results);
+    });
+
+  p.command('fetch-model')
+    .description(`download a model from the Hugging Face Hub into models/ (default ${DEFAULT_MODEL})`)
+    .argument('[id]', 'Hub model id', DEFAULT_MODEL)
+    .action(async (id: string) => {
+      const cfg = loadConfig();
+      const { fetchModel } = await import('./embed/fetch-model.js');
+      const r = await fetchModel(id, cfg.modelsDir, { timeoutMs: cfg.hubTimeoutMs });
+      err(`model ${id} is in ${r.dir}`);
+    });
+
+  p.command('stats')
+    .description('what the current index holds')
+    .addOption(indexOpt())
+    .action(async (o) => {
+      const searcher = await openSearcher(configFrom(o));
+      const m = searcher.index.manifest;
+      out(JSON.stringify({ papers: m.counts.papers, model: m.model, build: m.buildId, createdAt: m.createdAt, bytes: searcher.index.sizeBytes, dir: searcher.index.dir }, null, 2));
+    });
+
+  return p;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (e) {
+    if (e instanceof AppError) {
+      err(`paperscope: ${e.message}`);
+      process.exitCode = e.code === 'INVALID_INPUT' || e.code === 'SOURCE_INVALID' ? 2 : 1;
+      return;
+    }
+    throw e;
+  }
+}
+
+await main();

@@ -1,0 +1,92 @@
+// Every setting in one zod schema: defaults, then PAPERSCOPE_* environment, then CLI flags; parsed once, frozen.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { AppError } from './errors.js';
+
+/** The project root (where package.json, models/ and index/ live), whatever the working directory. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export const DEFAULT_MODEL = 'Xenova/all-MiniLM-L6-v2';
+
+const bool = z
+  .union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''])])
+  .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes' || v === 'on');
+
+export const ConfigSchema = z.object({
+  /** Root of the index: holds the bundled corpus, builds/ and the CURRENT pointer (or a single build folder). */
+  indexDir: z.string().min(1).default(path.join(PROJECT_ROOT, 'index')),
+  /** Local model folder: downloaded (fetch-model) and generated models live here. */
+  modelsDir: z.string().min(1).default(path.join(PROJECT_ROOT, 'models')),
+  /** Model for building: a Hub id, a local model folder, or "use-lite". Queries always use the index's own model. */
+  model: z.string().min(1).default(DEFAULT_MODEL),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Bearer token for /api/*; unset means the API is open. */
+  apiKey: z.string().min(16, 'PAPERSCOPE_API_KEY must be at least 16 characters').optional(),
+  /** Token-bucket rate limit per client address; 0 disables it. */
+  rateLimitPerMinute: z.coerce.number().int().min(0).default(0),
+  rateLimitBurst: z.coerce.number().int().min(1).default(20),
+  /** Comma-separated allowed origins for CORS; empty disables CORS. */
+  corsOrigins: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+  requestTimeoutMs: z.coerce.number().int().min(100).default(15_000),
+  maxBodyBytes: z.coerce.number().int().min(1024).default(64 * 1024),
+  /** Hybrid fusion: weight of the dense score in the convex combination of normalised scores. */
+  hybridAlpha: z.coerce.number().min(0).max(1).default(0.3),
+  efSearch: z.coerce.number().int().min(10).max(2000).default(128),
+  batchSize: z.coerce.number().int().min(1).max(512).default(16),
+  /** Seconds to wait for the Hugging Face Hub before declaring it unreachable. */
+  hubTimeoutMs: z.coerce.number().int().min(100).default(8_000),
+  logRequests: bool.default(true),
+});
+
+export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+
+/** Environment variable for each setting (the only place process.env is read). */
+const ENV: Record<keyof z.input<typeof ConfigSchema>, string> = {
+  indexDir: 'PAPERSCOPE_INDEX',
+  modelsDir: 'PAPERSCOPE_MODELS',
+  model: 'PAPERSCOPE_MODEL',
+  host: 'HOST',
+  port: 'PORT',
+  apiKey: 'PAPERSCOPE_API_KEY',
+  rateLimitPerMinute: 'PAPERSCOPE_RATE_LIMIT',
+  rateLimitBurst: 'PAPERSCOPE_RATE_BURST',
+  corsOrigins: 'PAPERSCOPE_CORS_ORIGINS',
+  requestTimeoutMs: 'PAPERSCOPE_REQUEST_TIMEOUT_MS',
+  maxBodyBytes: 'PAPERSCOPE_MAX_BODY_BYTES',
+  hybridAlpha: 'PAPERSCOPE_HYBRID_ALPHA',
+  efSearch: 'PAPERSCOPE_EF_SEARCH',
+  batchSize: 'PAPERSCOPE_BATCH_SIZE',
+  hubTimeoutMs: 'PAPERSCOPE_HUB_TIMEOUT_MS',
+  logRequests: 'PAPERSCOPE_LOG_REQUESTS',
+};
+
+/** Builds the frozen config: defaults < environment < explicit overrides (CLI flags, tests). */
+export function loadConfig(
+  overrides: Partial<z.input<typeof ConfigSchema>> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Config {
+  const fromEnv: Record<string, string> = {};
+  for (const [key, name] of Object.entries(ENV)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') fromEnv[key] = v;
+  }
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  const parsed = ConfigSchema.safeParse({ ...fromEnv, ...defined });
+  if (!parsed.success) {
+    const msg = parsed.error.issues
+      .map((i) => {
+        const key = String(i.path[0] ?? '');
+        const envName = ENV[key as keyof typeof ENV];
+        return `${key}${envName ? ` (${envName})` : ''}: ${i.message}`;
+      })
+      .join('; ');
+    throw new AppError('INVALID_INPUT', `invalid configuration: ${msg}`);
+  }
+  const cfg = parsed.data;
+  return Object.freeze({ ...cfg, indexDir: path.resolve(cfg.indexDir), modelsDir: path.resolve(cfg.modelsDir) });
+}

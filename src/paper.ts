@@ -1,0 +1,119 @@
+// The Paper record (zod), its stable id for sources without one, and the content hash of what gets embedded.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+export const MAX_ABSTRACT_BYTES = 100_000;
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export const PaperSchema = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[^\s/?#]+(?:\/[^\s/?#]+)?$/, 'id must be one token without spaces, ? or # (one "/" allowed, as in old arXiv ids)'),
+  title: z.string().min(1).max(2_000),
+  abstract: z.string().min(1),
+  authors: z.array(z.string().min(1).max(500)).max(5_000),
+  date: z.string().regex(ISO_DATE).optional(),
+  year: z.number().int().min(1000).max(3000).optional(),
+  categories: z.array(z.string().min(1).max(200)).max(100),
+  url: z.string().url().optional(),
+  doi: z.string().min(1).max(300).optional(),
+});
+export type Paper = z.infer<typeof PaperSchema>;
+
+/** A paper as a source may give it: id optional, lists possibly absent. */
+export const PaperInputSchema = z.object({
+  id: z.union([z.string(), z.number()]).optional(),
+  title: z.string({ error: 'missing title' }),
+  abstract: z.string({ error: 'missing abstract' }),
+  authors: z.union([z.array(z.string()), z.string()]).optional(),
+  date: z.string().optional(),
+  year: z.number().int().optional(),
+  categories: z.union([z.array(z.string()), z.string()]).optional(),
+  url: z.string().optional(),
+  doi: z.string().optional(),
+});
+export type PaperInput = z.infer<typeof PaperInputSchema>;
+
+/** Collapses whitespace (including LaTeX-style hard line breaks) to single spaces. */
+export const cleanText = (s: string): string => s.replace(/\\\\/g, ' ').replace(/\s+/g, ' ').trim();
+
+/** A readable, URL-safe slug of a title. */
+export function slugify(title: string, maxLen = 60): string {
+  const slug = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  const cut = slug.length > maxLen ? slug.slice(0, maxLen).replace(/-[^-]*$/, '') : slug;
+  return cut || 'paper';
+}
+
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+/**
+ * Id for a paper whose source gives none: title slug + 6 hex of the normalised title's hash.
+ * Derived from the title alone so that fixing a typo in the abstract keeps the id (and links) stable.
+ */
+export function paperIdFromTitle(title: string): string {
+  return `${slugify(title)}-${sha256(cleanText(title).toLowerCase()).slice(0, 6)}`;
+}
+
+/** Hash of exactly what is embedded (and of the model-independent passage text), so unchanged papers are never re-embedded. */
+export const contentHash = (p: { title: string; abstract: string }): string =>
+  sha256(`${p.title}\u0000${p.abstract}`).slice(0, 32);
+
+const ARXIV_NEW = /^\d{4}\.\d{4,5}(v\d+)?$/;
+const ARXIV_OLD = /^[a-z-]+(\.[A-Z]{2})?\/\d{7}(v\d+)?$/;
+export const isArxivId = (id: string): boolean => ARXIV_NEW.test(id) || ARXIV_OLD.test(id);
+
+export type NormalizeResult = { ok: true; paper: Paper } | { ok: false; reason: string };
+
+const listOf = (v: string[] | string | undefined, sep: RegExp): string[] =>
+  (Array.isArray(v) ? v : v ? v.split(sep) : []).map(cleanText).filter(Boolean);
+
+/** Turns a source record into a valid Paper, or a one-line reason why it cannot be one. */
+export function normalizePaper(input: unknown): NormalizeResult {
+  const parsed = PaperInputSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+    return { ok: false, reason: `${where}${issue.message}` };
+  }
+  const r = parsed.data;
+  const title = cleanText(r.title);
+  const abstract = cleanText(r.abstract);
+  if (!title) return { ok: false, reason: 'empty title' };
+  if (!abstract) return { ok: false, reason: 'empty abstract' };
+  if (Buffer.byteLength(abstract) > MAX_ABSTRACT_BYTES) return { ok: false, reason: `abstract over ${MAX_ABSTRACT_BYTES / 1000} KB` };
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]/.test(title + abstract)) {
+    return { ok: false, reason: 'control characters or invalid UTF-8 in title or abstract' };
+  }
+  const id = r.id !== undefined && String(r.id).trim() ? String(r.id).trim() : paperIdFromTitle(title);
+  let date = r.date?.trim() || undefined;
+  if (date && /^\d{4}-\d{2}-\d{2}T/.test(date)) date = date.slice(0, 10);
+  if (date && !ISO_DATE.test(date)) return { ok: false, reason: `date must be YYYY-MM-DD, got "${date.slice(0, 40)}"` };
+  const year = r.year ?? (date ? Number(date.slice(0, 4)) : undefined);
+  const url = r.url?.trim() || (isArxivId(id) ? `https://arxiv.org/abs/${id.replace(/v\d+$/, '')}` : undefined);
+  const candidate = {
+    id,
+    title,
+    abstract,
+    authors: listOf(r.authors, /\s*(?:,|;|\band\b)\s*/),
+    date,
+    year,
+    categories: listOf(r.categories, /\s+/),
+    url,
+    doi: r.doi?.trim() || undefined,
+  };
+  const checked = PaperSchema.safeParse(candidate);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    return { ok: false, reason: `${issue.path.join('.')}: ${issue.message}` };
+  }
+  return { ok: true, paper: checked.data };
+}

@@ -1,0 +1,256 @@
+// The one entry the API, CLI and evaluation call: semantic, keyword and hybrid search, related papers, recommendations.
+import type { Embedder } from '../embed/index.js';
+import { AppError } from '../errors.js';
+import { hasFilters, type OpenIndex, type PaperFilters, type PaperRow } from '../store/index.js';
+import { toFtsQuery } from './fts.js';
+import { fuse, type Fusion, type Scored } from './fuse.js';
+import { leadSnippet, markSnippet } from './snippet.js';
+
+export type Mode = 'hybrid' | 'semantic' | 'keyword';
+export const MODES: readonly Mode[] = ['hybrid', 'semantic', 'keyword'];
+
+export interface SearchParams {
+  q: string;
+  mode?: Mode;
+  limit?: number;
+  offset?: number;
+  filters?: PaperFilters;
+  explain?: boolean;
+}
+
+export interface Explanation {
+  dense: { score: number; rank: number | null } | null;
+  keyword: { score: number; rank: number } | null;
+  fused: number;
+}
+
+export interface Hit {
+  id: string;
+  title: string;
+  authors: string[];
+  date: string | null;
+  year: number | null;
+  categories: string[];
+  url: string | null;
+  score: number;
+  /** HTML-safe abstract excerpt; matched terms wrapped in <mark>. */
+  snippet?: string;
+  explain?: Explanation;
+}
+
+export interface SearchResult {
+  query: string;
+  mode: Mode;
+  model: string;
+  /** Papers that match: every paper passing the filters for semantic/hybrid, keyword matches for keyword. */
+  total: number;
+  limit: number;
+  offset: number;
+  results: Hit[];
+  tookMs: number;
+}
+
+export interface SearcherOptions {
+  efSearch?: number;
+  fusion?: Fusion;
+  /** Candidates taken from each of the dense and keyword lists before fusion. */
+  candidates?: number;
+}
+
+/** Below this many papers passing a filter, score them exactly; above it, search HNSW with a filter predicate. */
+const EXACT_FILTER_MAX = 5_000;
+const round = (x: number): number => Math.round(x * 1e6) / 1e6;
+
+export class Searcher {
+  readonly fusion: Fusion;
+  private readonly efSearch: number;
+  private readonly candidates: number;
+
+  constructor(
+    readonly index: OpenIndex,
+    readonly embedder: Embedder,
+    opts: SearcherOptions = {},
+  ) {
+    if (embedder.info.modelId !== index.manifest.model.modelId || embedder.info.dims !== index.manifest.model.dims) {
+      throw new AppError(
+        'INDEX_MISMATCH',
+        `the index was built with ${index.manifest.model.modelId} (${index.manifest.model.dims}-d) but queries would be embedded with ${embedder.info.modelId} (${embedder.info.dims}-d)`,
+      );
+    }
+    this.fusion = opts.fusion ?? { kind: 'weighted', alpha: 0.3 };
+    this.efSearch = opts.efSearch ?? 128;
+    this.candidates = opts.candidates ?? 100;
+  }
+
+  get modelId(): string {
+    return this.index.manifest.model.modelId;
+  }
+
+  getPaper(id: string): PaperRow {
+    const p = this.index.papers.getById(id);
+    if (!p) throw new AppError('NOT_FOUND', `no paper with id "${id}"`);
+    return p;
+  }
+
+  /** Top-k by cosine, honouring filters and an excluded set, with exact scoring when a filter is selective. */
+  private denseTop(query: Float32Array, k: number, filters?: PaperFilters, exclude?: ReadonlySet<number>): Scored[] {
+    const { papers, vectors } = this.index;
+    if (hasFilters(filters)) {
+      const labels = papers.filteredLabels(filters).filter((l) => !exclude?.has(l));
+      if (labels.length <= EXACT_FILTER_MAX) {
+        return papers
+          .exactScores(query, labels)
+          .sort((a, b) => b.score - a.score || a.label - b.label)
+          .slice(0, k);
+      }
+      const allowed = new Set(labels);
+      vectors.setEf(Math.max(this.efSearch, k));
+      return vectors.search(query, k, (l) => allowed.has(l));
+    }
+    vectors.setEf(Math.max(this.efSearch, k + (exclude?.size ?? 0)));
+    return exclude?.size ? vectors.search(query, k, (l) => !exclude.has(l)) : vectors.search(query, k);
+  }
+
+  private toHit(p: PaperRow, score: number): Hit {
+    return {
+      id: p.id,
+      title: p.title,
+      authors: p.authors,
+      date: p.date ?? null,
+      year: p.year ?? null,
+      categories: p.categories,
+      url: p.url ?? null,
+      score: round(score),
+    };
+  }
+
+  /** Hydrates scored labels into hits in the given order, ties broken by id for a stable order. */
+  private hydrate(list: readonly Scored[]): Hit[] {
+    const rows = this.index.papers.getByLabels(list.map((s) => s.label));
+    const hits: Hit[] = [];
+    for (const s of list) {
+      const p = rows.get(s.label);
+      if (p) hits.push(this.toHit(p, s.score));
+    }
+    return hits;
+  }
+
+  async search(params: SearchParams): Promise<SearchResult> {
+    const t0 = performance.now();
+    const mode = params.mode ?? 'hybrid';
+    const limit = params.limit ?? 10;
+    const offset = params.offset ?? 0;
+    const filters = params.filters;
+    const want = offset + limit;
+    const { papers } = this.index;
+    const fts = toFtsQuery(params.q);
+    let results: Hit[];
+    let total: number;
+
+    if (mode === 'keyword') {
+      const list = fts.match ? papers.keywordSearch(fts.match, filters, want) : [];
+      total = fts.match ? papers.keywordCount(fts.match, filters) : 0;
+      const page = list.slice(offset);
+      results = this.hydrate(page);
+      if (params.explain) {
+        results.forEach((h, i) => (h.explain = { dense: null, keyword: { score: round(page[i]!.score), rank: offset + i + 1 }, fused: h.score }));
+      }
+    } else {
+      const qv = await this.embedder.embedQuery(params.q);
+      total = hasFilters(filters) ? papers.filteredCount(filters) : papers.count();
+      if (mode === 'semantic') {
+        const page = this.denseTop(qv, want, filters).slice(offset);
+        results = this.hydrate(page);
+        if (params.explain) {
+          results.forEach((h, i) => (h.explain = { dense: { score: round(page[i]!.score), rank: offset + i + 1 }, keyword: null, fused: h.score }));
+        }
+      } else {
+        const depth = Math.max(this.candidates, want);
+        const dense = this.denseTop(qv, depth, filters);
+        const keyword = fts.match ? papers.keywordSearch(fts.match, filters, depth) : [];
+        const ids = new Map<number, string>();
+        const idOf = (l: number): string => {
+          let id = ids.get(l);
+          if (id === undefined) ids.set(l, (id = papers.getByLabel(l)?.id ?? ''));
+          return id;
+        };
+        const denseAll = (l: number): number | undefined => papers.exactScores(qv, [l])[0]?.score;
+        const fused = fuse(dense, keyword, this.fusion, idOf, denseAll).slice(offset, want);
+        results = this.hydrate(fused.map((f) => ({ label: f.label, score: f.fused })));
+        if (params.explain) {
+          results.forEach((h, i) => {
+            const f = fused[i]!;
+            h.explain = {
+              dense: f.dense ? { score: round(f.dense.score), rank: f.dense.rank || null } : null,
+              keyword: f.keyword ? { score: round(f.keyword.score), rank: f.keyword.rank } : null,
+              fused: round(f.fused),
+            };
+          });
+        }
+      }
+    }
+
+    if (mode !== 'semantic') this.attachSnippets(results, fts.match);
+    return { query: params.q, mode, model: this.modelId, total, limit, offset, results, tookMs: round(performance.now() - t0) };
+  }
+
+  private attachSnippets(hits: Hit[], match: string | undefined): void {
+    if (!hits.length) return;
+    const { papers } = this.index;
+    const labels = new Map<string, number>();
+    for (const h of hits) {
+      const p = papers.getById(h.id);
+      if (p) labels.set(h.id, p.label);
+    }
+    const snips = match ? papers.snippets(match, [...labels.values()]) : new Map<number, string>();
+    for (const h of hits) {
+      const label = labels.get(h.id)!;
+      const s = snips.get(label);
+      h.snippet = s && s.includes('\u0001') ? markSnippet(s) : leadSnippet(papers.getByLabel(label)?.abstract ?? '');
+    }
+  }
+
+  /** Papers nearest to a given paper by its stored vector (itself excluded). */
+  related(id: string, opts: { limit?: number; offset?: number; filters?: PaperFilters } = {}): { id: string; model: string; results: Hit[] } {
+    const p = this.getPaper(id);
+    const v = this.index.papers.getVector(p.label);
+    if (!v) throw new AppError('INDEX_CORRUPT', `paper "${id}" has no stored vector`);
+    const limit = opts.limit ?? 10;
+    const offset = opts.offset ?? 0;
+    const top = this.denseTop(v, offset + limit, opts.filters, new Set([p.label])).slice(offset);
+    return { id, model: this.modelId, results: this.hydrate(top) };
+  }
+
+  /**
+   * Papers near the positive examples and away from the negative ones (Rocchio: centroid of positives minus
+   * half the centroid of negatives), examples excluded.
+   */
+  recommend(opts: { positive: readonly string[]; negative?: readonly string[]; limit?: number; filters?: PaperFilters }): { model: string; results: Hit[] } {
+    const { papers } = this.index;
+    const dims = this.index.manifest.model.dims;
+    const exclude = new Set<number>();
+    const centroid = (ids: readonly string[]): Float32Array => {
+      const c = new Float32Array(dims);
+      for (const id of ids) {
+        const p = this.getPaper(id);
+        exclude.add(p.label);
+        const v = papers.getVector(p.label)!;
+        for (let i = 0; i < dims; i++) c[i]! += v[i]! / ids.length;
+      }
+      return c;
+    };
+    if (!opts.positive.length) throw new AppError('INVALID_INPUT', 'at least one positive example is needed');
+    const pos = centroid(opts.positive);
+    const neg = opts.negative?.length ? centroid(opts.negative) : undefined;
+    const q = new Float32Array(dims);
+    let norm = 0;
+    for (let i = 0; i < dims; i++) {
+      q[i] = pos[i]! - (neg ? 0.5 * neg[i]! : 0);
+      norm += q[i]! * q[i]!;
+    }
+    norm = Math.sqrt(norm) || 1;
+    for (let i = 0; i < dims; i++) q[i]! /= norm;
+    const top = this.denseTop(q, opts.limit ?? 10, opts.filters, exclude);
+    return { model: this.modelId, results: this.hydrate(top) };
+  }
+}

@@ -1,0 +1,124 @@
+// The store stage's entry: where builds live, atomic publishing, and opening a published build for serving.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { AppError } from '../errors.js';
+import { openReadonly, type DB } from './db.js';
+import { HNSW_FILE, MANIFEST_FILE, SQLITE_FILE, readManifest, type Manifest } from './manifest.js';
+import { PaperStore, getMeta } from './papers.js';
+import { VectorIndex } from './vectors.js';
+
+export { openWritable, finalize } from './db.js';
+export * from './manifest.js';
+export { PaperStore, PaperWriter, hasFilters, type PaperFilters, type PaperRow } from './papers.js';
+export { VectorIndex, DEFAULT_HNSW, type Neighbor } from './vectors.js';
+
+const CURRENT = 'CURRENT';
+export const BUILDS = 'builds';
+
+/** The published build folder of an index root: DIR itself if it is a build, else DIR/builds/<CURRENT>. */
+export function resolveBuildDir(indexDir: string): string | undefined {
+  if (existsSync(path.join(indexDir, MANIFEST_FILE))) return indexDir;
+  const pointer = path.join(indexDir, CURRENT);
+  if (!existsSync(pointer)) return undefined;
+  const name = readFileSync(pointer, 'utf8').trim();
+  return name ? path.join(indexDir, BUILDS, name) : undefined;
+}
+
+export const buildsDir = (indexDir: string): string => path.join(indexDir, BUILDS);
+
+async function fsyncPath(p: string): Promise<void> {
+  const fh = await open(p, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Publishes a finished build: rename the staging folder into place, then swap the CURRENT pointer with an
+ * atomic rename. A reader sees either the old build or the new one, never a mix; a crash leaves the old one.
+ */
+export async function publishBuild(indexDir: string, stagingDir: string, buildId: string): Promise<string> {
+  const final = path.join(buildsDir(indexDir), buildId);
+  for (const f of [MANIFEST_FILE, SQLITE_FILE, HNSW_FILE]) await fsyncPath(path.join(stagingDir, f));
+  await rename(stagingDir, final);
+  const tmp = path.join(indexDir, `${CURRENT}.tmp-${process.pid}`);
+  await writeFile(tmp, buildId + '\n');
+  await fsyncPath(tmp);
+  await rename(tmp, path.join(indexDir, CURRENT));
+  await fsyncPath(indexDir);
+  return final;
+}
+
+/** Deletes published builds other than the current one and the one before it (kept for rollback). */
+export async function pruneOldBuilds(indexDir: string, keep: readonly string[]): Promise<void> {
+  const dir = buildsDir(indexDir);
+  if (!existsSync(dir)) return;
+  for (const name of await readdir(dir)) {
+    if (keep.includes(name) || name.endsWith('.partial')) continue;
+    await rm(path.join(dir, name), { recursive: true, force: true });
+  }
+}
+
+export async function ensureIndexRoot(indexDir: string): Promise<void> {
+  await mkdir(buildsDir(indexDir), { recursive: true });
+}
+
+/** A published build opened for serving: manifest, papers (read-only SQLite) and the HNSW index. */
+export interface OpenIndex {
+  dir: string;
+  manifest: Manifest;
+  db: DB;
+  papers: PaperStore;
+  vectors: VectorIndex;
+  /** Bytes on disk (SQLite + HNSW). */
+  sizeBytes: number;
+  close(): void;
+}
+
+/** Opens the published build and checks that its files are the ones its manifest describes. */
+export async function openIndex(indexDir: string): Promise<OpenIndex> {
+  const dir = resolveBuildDir(indexDir);
+  if (!dir || !existsSync(dir)) {
+    throw new AppError('INDEX_MISSING', `no index in ${indexDir}: build one with \`paperscope build\` (or \`npm run build-index\`)`);
+  }
+  const manifest = readManifest(path.join(dir, MANIFEST_FILE));
+  const sqlitePath = path.join(dir, manifest.files.sqlite.name);
+  const hnswPath = path.join(dir, manifest.files.hnsw.name);
+  for (const [p, expected] of [
+    [sqlitePath, manifest.files.sqlite.bytes],
+    [hnswPath, manifest.files.hnsw.bytes],
+  ] as const) {
+    const size = existsSync(p) ? statSync(p).size : -1;
+    if (size !== expected) {
+      throw new AppError('INDEX_CORRUPT', `index ${dir} is incomplete: ${path.basename(p)} is ${size < 0 ? 'missing' : `${size} bytes`}, manifest says ${expected}; rebuild it`);
+    }
+  }
+  const db = openReadonly(sqlitePath);
+  try {
+    const buildId = getMeta(db, 'build_id');
+    if (buildId !== manifest.buildId) {
+      throw new AppError('INDEX_CORRUPT', `index ${dir}: database belongs to build ${buildId ?? '(none)'}, manifest to ${manifest.buildId}`);
+    }
+    const papers = new PaperStore(db);
+    const n = papers.count();
+    if (n !== manifest.counts.papers) {
+      throw new AppError('INDEX_CORRUPT', `index ${dir}: ${n} papers in the database, manifest says ${manifest.counts.papers}`);
+    }
+    const vectors = await VectorIndex.load(hnswPath, manifest.model.dims);
+    return {
+      dir,
+      manifest,
+      db,
+      papers,
+      vectors,
+      sizeBytes: manifest.files.sqlite.bytes + manifest.files.hnsw.bytes,
+      close: () => db.close(),
+    };
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}

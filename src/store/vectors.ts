@@ -1,0 +1,78 @@
+// The HNSW vector index (hnswlib-node, cosine): create, load, add, delete, search, save.
+import hnswlib from 'hnswlib-node';
+import { AppError } from '../errors.js';
+
+const { HierarchicalNSW } = hnswlib;
+
+export interface HnswParams {
+  space: 'cosine';
+  M: number;
+  efConstruction: number;
+}
+
+export const DEFAULT_HNSW: HnswParams = { space: 'cosine', M: 16, efConstruction: 200 };
+
+export interface Neighbor {
+  label: number;
+  /** Cosine similarity (1 - cosine distance). */
+  score: number;
+}
+
+export class VectorIndex {
+  private constructor(
+    private readonly index: InstanceType<typeof HierarchicalNSW>,
+    readonly dims: number,
+  ) {}
+
+  static create(dims: number, capacity: number, p: HnswParams = DEFAULT_HNSW): VectorIndex {
+    const index = new HierarchicalNSW(p.space, dims);
+    // Fixed seed: the same vectors give the same graph, so builds are reproducible.
+    index.initIndex({ maxElements: Math.max(16, capacity), m: p.M, efConstruction: p.efConstruction, randomSeed: 100, allowReplaceDeleted: false });
+    return new VectorIndex(index, dims);
+  }
+
+  static async load(file: string, dims: number): Promise<VectorIndex> {
+    const index = new HierarchicalNSW('cosine', dims);
+    try {
+      await index.readIndex(file, false);
+    } catch (e) {
+      throw new AppError('INDEX_CORRUPT', `cannot read the vector index ${file}: ${(e as Error).message}`, undefined, { cause: e });
+    }
+    return new VectorIndex(index, dims);
+  }
+
+  get count(): number {
+    return this.index.getCurrentCount();
+  }
+
+  add(label: number, v: Float32Array): void {
+    if (v.length !== this.dims) throw new AppError('INDEX_MISMATCH', `vector has ${v.length} dims, index has ${this.dims}`);
+    // Grow geometrically so a long incremental update does not resize on every paper.
+    if (this.index.getCurrentCount() >= this.index.getMaxElements()) this.index.resizeIndex(Math.ceil(this.index.getMaxElements() * 1.5) + 16);
+    this.index.addPoint(Array.from(v), label);
+  }
+
+  markDeleted(label: number): void {
+    try {
+      this.index.markDelete(label);
+    } catch {
+      // Not in the index (never embedded): nothing to delete.
+    }
+  }
+
+  setEf(ef: number): void {
+    this.index.setEf(ef);
+  }
+
+  /** k nearest by cosine; `accept` restricts to labels passing a filter (filtered HNSW search). */
+  search(query: Float32Array, k: number, accept?: (label: number) => boolean): Neighbor[] {
+    const n = Math.min(k, this.index.getMaxElements());
+    if (n <= 0 || this.count === 0) return [];
+    const res = this.index.searchKnn(Array.from(query), n, accept);
+    return res.neighbors.map((label, i) => ({ label, score: 1 - res.distances[i]! }));
+  }
+
+  async save(file: string): Promise<void> {
+    await this.index.writeIndex(file);
+  }
+}
