@@ -1,6 +1,6 @@
 // createApp(deps): the Hono application (API routes, error mapping); it never listens, so tests and the server share it.
 import { Hono, type Context } from 'hono';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Searcher } from '../search/searcher.js';

@@ -1,6 +1,6 @@
 // Listens with @hono/node-server and shuts down gracefully on SIGTERM/SIGINT, finishing in-flight requests.
 import { serve, type ServerType } from '@hono/node-server';
-import type { Hono } from 'hono';
+import type { Env, Hono } from 'hono';
 
 export interface Listening {
   url: string;
@@ -8,7 +8,7 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-export function listen(app: Hono<any>, opts: { host: string; port: number }): Promise<Listening> {
+export function listen<E extends Env>(app: Hono<E>, opts: { host: string; port: number }): Promise<Listening> {
   return new Promise((resolve, reject) => {
     let server: ServerType;
     const onError = (e: Error) => reject(e);

@@ -1,0 +1,13 @@
+// vitest: unit, integration, relevance and browser tests; models and indexes are real, so timeouts are generous.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+    // Two cores: files in parallel would fight over them and the ONNX/tfjs thread pools.
+    fileParallelism: false,
+    reporters: ['default'],
+  },
+});
