@@ -1,5 +1,5 @@
 // Writes a random-weight BERT model folder (transformers.js layout, hand-encoded ONNX) so tests and benchmarks need no download.
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -395,8 +395,9 @@ export async function writeBertModel(opts: WriteBertOptions): Promise<WrittenBer
       typeVocab: num('type_vocab_size', 2),
       eps: num('layer_norm_eps', 1e-12),
     };
-    await copyFile(join(from, 'config.json'), join(outDir, 'config.json'));
-    for (const f of TOKENIZER_FILES) if (existsSync(join(from, f))) await copyFile(join(from, f), join(outDir, f));
+    // read + write rather than copyFile: the source may be read-only, and a copied mode would block the next run
+    for (const f of ['config.json', ...TOKENIZER_FILES])
+      if (existsSync(join(from, f))) await writeFile(join(outDir, f), await readFile(join(from, f)));
   } else {
     const vocab = tinyVocab();
     shape = { ...TINY_SHAPE, vocabSize: vocab.length };
