@@ -80,8 +80,9 @@ export function normalizePaper(input: unknown): NormalizeResult {
   const parsed = PaperInputSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
-    return { ok: false, reason: `${where}${issue.message}` };
+    const field = issue.path.join('.');
+    // "missing title" already names its field; other messages ("expected string") need it.
+    return { ok: false, reason: field && !issue.message.includes(field) ? `${field}: ${issue.message}` : issue.message };
   }
   const r = parsed.data;
   const title = cleanText(r.title);

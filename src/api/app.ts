@@ -77,15 +77,19 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.get('/api/search', (c) => runSearch(c, queryObject(c.req.queries())));
   app.post('/api/search', async (c) => runSearch(c, await jsonBody(c)));
 
-  app.get('/api/papers/:id{.+}/related', (c) => {
-    const id = parse(PaperIdSchema, c.req.param('id'));
+  // One wildcard route: ids may contain a slash (old arXiv ids like hep-th/9901001), so the path is split by hand.
+  app.get('/api/papers/*', (c) => {
+    let rest: string;
+    try {
+      rest = decodeURIComponent(c.req.path.slice('/api/papers/'.length));
+    } catch {
+      throw new AppError('INVALID_INPUT', 'the paper id is not valid percent-encoding');
+    }
+    const related = rest.endsWith('/related');
+    const id = parse(PaperIdSchema, related ? rest.slice(0, -'/related'.length) : rest);
+    if (!related) return c.json(paperJson(searcher.getPaper(id)));
     const q = parse(RelatedQuerySchema, queryObject(c.req.queries()));
     return c.json(searcher.related(id, { limit: q.limit, offset: q.offset }));
-  });
-
-  app.get('/api/papers/:id{.+}', (c) => {
-    const id = parse(PaperIdSchema, c.req.param('id'));
-    return c.json(paperJson(searcher.getPaper(id)));
   });
 
   app.post('/api/recommend', async (c) => {
