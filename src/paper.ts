@@ -23,15 +23,18 @@ export const PaperSchema = z.object({
 });
 export type Paper = z.infer<typeof PaperSchema>;
 
+/** JSON type name for error messages ("array", "null" rather than typeof's "object"). */
+const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
 /** A paper as a source may give it: id optional, lists possibly absent. */
 export const PaperInputSchema = z.object({
   id: z.union([z.string(), z.number()]).optional(),
-  title: z.string({ error: 'missing title' }),
-  abstract: z.string({ error: 'missing abstract' }),
-  authors: z.union([z.array(z.string()), z.string()]).optional(),
+  title: z.string({ error: (i) => (i.input === undefined ? 'missing title' : `title must be a string, got ${kindOf(i.input)}`) }),
+  abstract: z.string({ error: (i) => (i.input === undefined ? 'missing abstract' : `abstract must be a string, got ${kindOf(i.input)}`) }),
+  authors: z.union([z.array(z.string()), z.string()], { error: 'must be a list of names (strings) or one string' }).optional(),
   date: z.string().optional(),
   year: z.number().int().optional(),
-  categories: z.union([z.array(z.string()), z.string()]).optional(),
+  categories: z.union([z.array(z.string()), z.string()], { error: 'must be a list of categories (strings) or one string' }).optional(),
   url: z.string().optional(),
   doi: z.string().optional(),
 });
