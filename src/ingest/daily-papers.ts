@@ -10,7 +10,11 @@ const MAX_TITLE_CHARS = 400;
 export async function* readDailyPapers(file: string): AsyncGenerator<SourceItem> {
   let pending: { text: string; line: number } | undefined;
   let seenPaper = false;
-  for await (const [line, raw] of readLines(file)) {
+  for await (const { line, text: raw, error } of readLines(file)) {
+    if (error) {
+      yield { kind: 'reject', file, line, reason: error };
+      continue;
+    }
     const text = raw.trim();
     if (!text) continue;
     if (text.length >= MIN_ABSTRACT_CHARS) {
