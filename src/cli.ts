@@ -173,6 +173,32 @@ export function program(): Command {
       err(`model ${id} is in ${r.dir}`);
     });
 
+  p.command('eval')
+    .description('score search modes on a BEIR-layout collection (nDCG@10, Recall@100, MRR@10)')
+    .argument('<dir>', 'folder with corpus.jsonl, queries.jsonl and qrels/<split>.tsv')
+    .option('--split <split>', 'qrels split', 'test')
+    .option('--mode <modes>', 'comma-separated modes', 'hybrid,semantic,keyword')
+    .addOption(modelOpt())
+    .option('--cache <dir>', 'where evaluation indexes are kept', path.join(PROJECT_ROOT, '.cache', 'eval'))
+    .option('--json', 'print the report as JSON')
+    .action(async (dir: string, o) => {
+      const cfg = configFrom(o);
+      const modes = String(o.mode).split(',').map((m) => m.trim()) as Mode[];
+      for (const m of modes) if (!MODES.includes(m)) throw new AppError('INVALID_INPUT', `unknown mode "${m}" (use ${MODES.join(', ')})`);
+      const { loadEmbedder } = await import('./embed/index.js');
+      const { runEval } = await import('./eval/run.js');
+      const embedder = await loadEmbedder(cfg.model, { modelsDir: cfg.modelsDir, batchSize: cfg.batchSize });
+      const r = await runEval({ dir, split: o.split, modes, embedder, cacheDir: o.cache, fusion: { kind: 'weighted', alpha: cfg.hybridAlpha }, log: err, progress: !o.json || process.stderr.isTTY });
+      await embedder.dispose();
+      if (o.json) {
+        out(JSON.stringify({ dataset: r.dataset, split: r.split, queries: r.queries, model: r.model, modes: r.modes }));
+        return;
+      }
+      out(`${r.dataset} (${r.split}, ${r.queries} queries, ${r.model})\n`);
+      out('| mode | nDCG@10 | Recall@100 | MRR@10 |\n| --- | --- | --- | --- |');
+      for (const [m, s] of Object.entries(r.modes)) out(`| ${m} | ${s['ndcg@10'].toFixed(4)} | ${s['recall@100'].toFixed(4)} | ${s['mrr@10'].toFixed(4)} |`);
+    });
+
   p.command('stats')
     .description('what the current index holds')
     .addOption(indexOpt())

@@ -1,4 +1,4 @@
-// Progress line for long jobs on stderr: done/total, rate and ETA (cli-progress), silent when stderr is not a terminal.
+// Progress on stderr for long jobs: done/total, rate and ETA. A live bar on a terminal (cli-progress), a plain line every 5 s otherwise.
 import cliProgress from 'cli-progress';
 
 export interface Progress {
@@ -6,27 +6,40 @@ export interface Progress {
   stop(): void;
 }
 
-export function startProgress(label: string, total: number, enabled: boolean): Progress {
+const PLAIN_EVERY_MS = 5_000;
+
+const eta = (s: number): string => (s < 90 ? `${Math.round(s)}s` : s < 5400 ? `${Math.round(s / 60)}m` : `${(s / 3600).toFixed(1)}h`);
+
+export function startProgress(label: string, total: number, enabled: boolean, stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!enabled || total === 0) return { update: () => {}, stop: () => {} };
+  const t0 = Date.now();
+  const rate = (done: number) => done / Math.max(1e-3, (Date.now() - t0) / 1000);
+  if (!stream.isTTY) {
+    // CI logs and pipes: no carriage-return animation, just a line now and then.
+    let last = 0;
+    let done = 0;
+    const line = () => {
+      const r = rate(done);
+      stream.write(`${label} ${done}/${total} | ${r.toFixed(1)} papers/s | ETA ${eta((total - done) / Math.max(r, 1e-9))}\n`);
+    };
+    return {
+      update(d) {
+        done = d;
+        if (Date.now() - last >= PLAIN_EVERY_MS) {
+          last = Date.now();
+          line();
+        }
+      },
+      stop: () => line(),
+    };
+  }
   const bar = new cliProgress.SingleBar(
-    {
-      format: `${label} {bar} {value}/{total} | {rate} papers/s | ETA {eta_formatted}`,
-      stream: process.stderr,
-      // Non-TTY (CI logs, pipes): print a plain line every 5 s rather than nothing.
-      noTTYOutput: true,
-      notTTYSchedule: 5000,
-      etaBuffer: 200,
-      hideCursor: true,
-    },
+    { format: `${label} {bar} {value}/{total} | {rate} papers/s | ETA {eta_formatted}`, stream, etaBuffer: 200, hideCursor: true },
     cliProgress.Presets.shades_classic,
   );
-  const t0 = Date.now();
   bar.start(total, 0, { rate: '-' });
   return {
-    update(done) {
-      const s = (Date.now() - t0) / 1000;
-      bar.update(done, { rate: s > 0 ? (done / s).toFixed(1) : '-' });
-    },
+    update: (done) => bar.update(done, { rate: rate(done).toFixed(1) }),
     stop: () => bar.stop(),
   };
 }

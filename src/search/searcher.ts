@@ -16,6 +16,8 @@ export interface SearchParams {
   offset?: number;
   filters?: PaperFilters;
   explain?: boolean;
+  /** Precomputed query embedding (evaluation runs reuse it across modes and settings). */
+  queryVector?: Float32Array;
 }
 
 export interface Explanation {
@@ -55,6 +57,8 @@ export interface SearcherOptions {
   fusion?: Fusion;
   /** Candidates taken from each of the dense and keyword lists before fusion. */
   candidates?: number;
+  /** BM25 column weights (title, abstract). */
+  keywordWeights?: { title: number; abstract: number };
 }
 
 /** Below this many papers passing a filter, score them exactly; above it, search HNSW with a filter predicate. */
@@ -65,6 +69,7 @@ export class Searcher {
   readonly fusion: Fusion;
   private readonly efSearch: number;
   private readonly candidates: number;
+  private readonly keywordWeights: { title: number; abstract: number } | undefined;
 
   constructor(
     readonly index: OpenIndex,
@@ -80,6 +85,7 @@ export class Searcher {
     this.fusion = opts.fusion ?? { kind: 'weighted', alpha: 0.3 };
     this.efSearch = opts.efSearch ?? 128;
     this.candidates = opts.candidates ?? 100;
+    this.keywordWeights = opts.keywordWeights;
   }
 
   get modelId(): string {
@@ -148,7 +154,7 @@ export class Searcher {
     let total: number;
 
     if (mode === 'keyword') {
-      const list = fts.match ? papers.keywordSearch(fts.match, filters, want) : [];
+      const list = fts.match ? papers.keywordSearch(fts.match, filters, want, this.keywordWeights) : [];
       total = fts.match ? papers.keywordCount(fts.match, filters) : 0;
       const page = list.slice(offset);
       results = this.hydrate(page);
@@ -156,7 +162,7 @@ export class Searcher {
         results.forEach((h, i) => (h.explain = { dense: null, keyword: { score: round(page[i]!.score), rank: offset + i + 1 }, fused: h.score }));
       }
     } else {
-      const qv = await this.embedder.embedQuery(params.q);
+      const qv = params.queryVector ?? (await this.embedder.embedQuery(params.q));
       total = hasFilters(filters) ? papers.filteredCount(filters) : papers.count();
       if (mode === 'semantic') {
         const page = this.denseTop(qv, want, filters).slice(offset);
@@ -167,7 +173,7 @@ export class Searcher {
       } else {
         const depth = Math.max(this.candidates, want);
         const dense = this.denseTop(qv, depth, filters);
-        const keyword = fts.match ? papers.keywordSearch(fts.match, filters, depth) : [];
+        const keyword = fts.match ? papers.keywordSearch(fts.match, filters, depth, this.keywordWeights) : [];
         const ids = new Map<number, string>();
         const idOf = (l: number): string => {
           let id = ids.get(l);

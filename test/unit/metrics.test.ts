@@ -1,0 +1,41 @@
+// Metric code against values computed by hand.
+import { describe, expect, it } from 'vitest';
+import { evaluate, mrrAt, ndcgAt, recallAt } from '../../src/eval/metrics.js';
+
+const q = new Map([
+  ['a', 3],
+  ['b', 1],
+  ['c', 2],
+  ['z', 0],
+]);
+
+describe('metrics', () => {
+  it('nDCG@k uses graded gains and the ideal ordering of the qrels', () => {
+    // ranking: b(1) x a(3) -> DCG = 1/log2(2) + 0 + 3/log2(4) = 1 + 1.5 = 2.5
+    // ideal: a(3) c(2) b(1) -> 3 + 2/log2(3) + 1/log2(4) = 3 + 1.261860 + 0.5 = 4.761860
+    expect(ndcgAt(['b', 'x', 'a'], q, 10)).toBeCloseTo(2.5 / (3 + 2 / Math.log2(3) + 0.5), 10);
+    expect(ndcgAt(['a', 'c', 'b'], q, 10)).toBeCloseTo(1, 12);
+    expect(ndcgAt(['x', 'y'], q, 10)).toBe(0);
+    // cut at k=1: DCG = 1 (b), ideal = 3 (a)
+    expect(ndcgAt(['b', 'a'], q, 1)).toBeCloseTo(1 / 3, 12);
+  });
+
+  it('recall@k counts relevant documents (score > 0) found', () => {
+    expect(recallAt(['a', 'z', 'x'], q, 100)).toBeCloseTo(1 / 3, 12);
+    expect(recallAt(['x', 'a', 'b', 'c'], q, 2)).toBeCloseTo(1 / 3, 12);
+  });
+
+  it('MRR@k is the reciprocal rank of the first relevant document', () => {
+    expect(mrrAt(['z', 'x', 'c'], q, 10)).toBeCloseTo(1 / 3, 12);
+    expect(mrrAt(['z', 'x', 'c'], q, 2)).toBe(0);
+  });
+
+  it('averages over judged queries; unanswered ones score 0', () => {
+    const qrels = new Map([
+      ['q1', new Map([['d1', 1]])],
+      ['q2', new Map([['d2', 1]])],
+    ]);
+    const s = evaluate(new Map([['q1', ['d1']]]), qrels);
+    expect(s).toEqual({ 'ndcg@10': 0.5, 'recall@100': 0.5, 'mrr@10': 0.5 });
+  });
+});
