@@ -94,8 +94,9 @@ export function normalizePaper(input: unknown): NormalizeResult {
   if (!abstract) return { ok: false, reason: 'empty abstract' };
   if (Buffer.byteLength(abstract) > MAX_ABSTRACT_BYTES) return { ok: false, reason: `abstract over ${MAX_ABSTRACT_BYTES / 1000} KB` };
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]/.test(title + abstract)) {
-    return { ok: false, reason: 'control characters or invalid UTF-8 in title or abstract' };
+  // Invalid UTF-8 bytes are caught per line by the reader; a literal U+FFFD in valid text is kept (real corpora have them).
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(title + abstract)) {
+    return { ok: false, reason: 'control characters in title or abstract' };
   }
   const id = r.id !== undefined && String(r.id).trim() ? String(r.id).trim() : paperIdFromTitle(title);
   let date = r.date?.trim() || undefined;
