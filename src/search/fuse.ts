@@ -70,5 +70,11 @@ export function fuse(
       });
     }
   }
-  return hits.sort((a, b) => b.fused - a.fused || (tieKey(a.label) < tieKey(b.label) ? -1 : tieKey(a.label) > tieKey(b.label) ? 1 : 0));
+  return sortStable(hits, (h) => h.fused, (h) => tieKey(h.label));
+}
+
+/** Scores equal to 6 decimals (what the API shows) count as ties, broken by key: the order a user sees is stable. */
+export function sortStable<T>(items: T[], score: (t: T) => number, key: (t: T) => string): T[] {
+  const r = (x: number) => Math.round(x * 1e6);
+  return items.sort((a, b) => r(score(b)) - r(score(a)) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }

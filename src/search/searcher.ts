@@ -57,11 +57,13 @@ export interface SearcherOptions {
   fusion?: Fusion;
   /** Candidates taken from each of the dense and keyword lists before fusion. */
   candidates?: number;
+  /** Filters matching at most this many papers are scored exactly; above, HNSW searches with a filter predicate. */
+  exactFilterMax?: number;
   /** BM25 column weights (title, abstract). */
   keywordWeights?: { title: number; abstract: number };
 }
 
-/** Below this many papers passing a filter, score them exactly; above it, search HNSW with a filter predicate. */
+/** Below this many papers passing a filter, scoring them exactly is cheaper than a filtered graph walk. */
 const EXACT_FILTER_MAX = 5_000;
 const round = (x: number): number => Math.round(x * 1e6) / 1e6;
 
@@ -70,6 +72,7 @@ export class Searcher {
   private readonly efSearch: number;
   private readonly candidates: number;
   private readonly keywordWeights: { title: number; abstract: number } | undefined;
+  private readonly exactFilterMax: number;
 
   constructor(
     readonly index: OpenIndex,
@@ -86,6 +89,7 @@ export class Searcher {
     this.efSearch = opts.efSearch ?? 128;
     this.candidates = opts.candidates ?? 100;
     this.keywordWeights = opts.keywordWeights;
+    this.exactFilterMax = opts.exactFilterMax ?? EXACT_FILTER_MAX;
   }
 
   get modelId(): string {
@@ -103,7 +107,7 @@ export class Searcher {
     const { papers, vectors } = this.index;
     if (hasFilters(filters)) {
       const labels = papers.filteredLabels(filters).filter((l) => !exclude?.has(l));
-      if (labels.length <= EXACT_FILTER_MAX) {
+      if (labels.length <= this.exactFilterMax) {
         return papers
           .exactScores(query, labels)
           .sort((a, b) => b.score - a.score || a.label - b.label)

@@ -1,0 +1,147 @@
+// The search surface over HTTP: filters that keep `limit`, pagination, explain, snippets, POST search, recommend.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Embedder } from '../../src/embed/embedder.js';
+import { Searcher } from '../../src/search/searcher.js';
+import { openIndex } from '../../src/store/index.js';
+import { buildTemp, removeTempDirs, serveIndex, tempDir, tinyEmbedder, writeLines } from '../helpers.js';
+
+const TOPICS = ['graph neural networks', 'protein folding', 'speech recognition', 'pipeline parallelism', 'sparse attention'];
+const CATS = ['cs.LG', 'q-bio.BM', 'eess.AS', 'cs.DC', 'cs.CL'];
+const papers = Array.from({ length: 80 }, (_, i) => ({
+  id: `p${String(i).padStart(3, '0')}`,
+  title: `${TOPICS[i % 5]} study ${i}`,
+  abstract: `We study ${TOPICS[i % 5]} with method ${i}. Results on benchmark ${i % 7} improve over baselines.`,
+  authors: i % 20 === 0 ? ['Ada Lovelace', 'Grace Hopper'] : [`Author ${i}`],
+  date: `${2015 + (i % 10)}-0${1 + (i % 9)}-15`,
+  categories: [CATS[i % 5], ...(i % 40 === 3 ? ['math.OC'] : [])],
+}));
+
+let emb: Embedder;
+let server: Awaited<ReturnType<typeof serveIndex>>;
+let indexDir: string;
+
+beforeAll(async () => {
+  emb = await tinyEmbedder();
+  const src = await writeLines(path.join(await tempDir(), 'synthetic.jsonl'), papers.map((p) => JSON.stringify(p)));
+  ({ indexDir } = await buildTemp(emb, [src]));
+  server = await serveIndex(indexDir, emb);
+});
+afterAll(async () => {
+  await server?.close();
+  await removeTempDirs();
+});
+
+const get = async (qs: string) => {
+  const r = await fetch(`${server.url}/api/search?${qs}`);
+  return { status: r.status, body: (await r.json()) as { total: number; results: Record<string, any>[]; detail?: string } };
+};
+const byId = new Map(papers.map((p) => [p.id, p]));
+
+describe('filters', () => {
+  it.each(['hybrid', 'semantic', 'keyword'])('%s: a filter matching few papers returns exactly those', async (mode) => {
+    const r = await get(`mode=${mode}&q=study&category=math.OC&limit=10`);
+    expect(r.status).toBe(200);
+    expect(r.body.results.map((h) => h.id).sort()).toEqual(['p003', 'p043']);
+    expect(r.body.total).toBe(2);
+  });
+
+  it.each(['hybrid', 'semantic', 'keyword'])('%s: a filter matching more than limit still fills the page', async (mode) => {
+    const r = await get(`mode=${mode}&q=study+results&year_from=2016&year_to=2017&limit=10`);
+    expect(r.body.results).toHaveLength(10);
+    for (const h of r.body.results) expect([2016, 2017]).toContain(h.year);
+    expect(r.body.total).toBe(16);
+  });
+
+  it('author is a case-insensitive substring; categories are OR-ed', async () => {
+    const a = await get('q=study&author=grace+HOP&limit=20');
+    expect(a.body.results.map((h) => h.id).sort()).toEqual(['p000', 'p020', 'p040', 'p060']);
+    const c = await get('mode=semantic&q=x&category=cs.DC&category=eess.AS&limit=100');
+    expect(c.body.results).toHaveLength(32);
+    for (const h of c.body.results) expect(['cs.DC', 'eess.AS']).toContain(byId.get(h.id)!.categories[0]);
+  });
+
+  it('the filtered HNSW path (broad filters) also fills the page', async () => {
+    const s = new Searcher(await openIndex(indexDir), emb, { exactFilterMax: 0 });
+    const r = await s.search({ q: 'protein folding', mode: 'semantic', limit: 10, filters: { categories: ['q-bio.BM'] } });
+    expect(r.results).toHaveLength(10);
+    for (const h of r.results) expect(h.categories).toContain('q-bio.BM');
+    s.index.close();
+  });
+
+  it('rejects a reversed year range', async () => {
+    const r = await get('q=x&year_from=2020&year_to=2010');
+    expect(r.status).toBe(400);
+    expect(r.body.detail).toMatch(/year_from/);
+  });
+});
+
+describe('pagination, explain, snippets', () => {
+  it.each(['hybrid', 'semantic', 'keyword'])('%s: pages are consecutive slices of one stable order', async (mode) => {
+    const all = await get(`mode=${mode}&q=study+method&limit=30`);
+    const pages = [];
+    for (const offset of [0, 10, 20]) pages.push(...(await get(`mode=${mode}&q=study+method&limit=10&offset=${offset}`)).body.results);
+    expect(pages.map((h) => h.id)).toEqual(all.body.results.map((h) => h.id));
+    const again = await get(`mode=${mode}&q=study+method&limit=30`);
+    expect(again.body.results.map((h) => h.id)).toEqual(all.body.results.map((h) => h.id));
+  });
+
+  it('keyword ties are broken by id', async () => {
+    // Every paper matches "study" once in title and abstract with equal lengths per topic: many equal BM25 scores.
+    const r = await get('mode=keyword&q=baselines&limit=100');
+    const rows = r.body.results;
+    for (let i = 1; i < rows.length; i++) {
+      if (rows[i]!.score === rows[i - 1]!.score) expect(rows[i]!.id > rows[i - 1]!.id).toBe(true);
+    }
+  });
+
+  it('explain=true gives dense and keyword score and rank and the fused score', async () => {
+    const r = await get('q=protein+folding&explain=true&limit=5');
+    for (const h of r.body.results) {
+      expect(h.explain).toHaveProperty('fused', h.score);
+      expect(h.explain.keyword).toMatchObject({ score: expect.any(Number), rank: expect.any(Number) });
+      expect(h.explain.dense).toMatchObject({ score: expect.any(Number) });
+    }
+  });
+
+  it('keyword and hybrid hits carry a snippet with the matched terms marked', async () => {
+    const r = await get('q=protein&mode=keyword&limit=3');
+    for (const h of r.body.results) expect(h.snippet).toMatch(/<mark>protein<\/mark>/i);
+  });
+});
+
+describe('POST /api/search and /api/recommend', () => {
+  const post = async (p: string, body: unknown, type = 'application/json') => {
+    const r = await fetch(server.url + p, { method: 'POST', headers: { 'content-type': type }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    return { status: r.status, type: r.headers.get('content-type'), body: (await r.json()) as Record<string, any> };
+  };
+
+  it('POST /api/search takes the same fields as JSON', async () => {
+    const r = await post('/api/search', { q: 'study', category: ['math.OC'], limit: 5, mode: 'keyword' });
+    expect(r.status).toBe(200);
+    expect(r.body.results.map((h: { id: string }) => h.id).sort()).toEqual(['p003', 'p043']);
+  });
+
+  it('malformed JSON and wrong types are 400 problems', async () => {
+    expect((await post('/api/search', '{"q":')).status).toBe(400);
+    expect((await post('/api/search', { q: 42 })).status).toBe(400);
+    expect((await post('/api/search', { q: 'x' }, 'text/plain')).status).toBe(400);
+  });
+
+  it('recommend excludes the examples and moves away from negatives', async () => {
+    const r = await post('/api/recommend', { positive: ['p001', 'p006'], negative: ['p002'], limit: 10 });
+    expect(r.status).toBe(200);
+    const ids = r.body.results.map((h: { id: string }) => h.id);
+    expect(ids).toHaveLength(10);
+    expect(ids).not.toContain('p001');
+    expect(ids).not.toContain('p006');
+    expect(ids).not.toContain('p002');
+  });
+
+  it('recommend with filters and unknown ids', async () => {
+    const f = await post('/api/recommend', { positive: ['p001'], limit: 5, filters: { category: ['math.OC'] } });
+    expect(f.body.results.map((h: { id: string }) => h.id).sort()).toEqual(['p003', 'p043']);
+    expect((await post('/api/recommend', { positive: ['nope'] })).status).toBe(404);
+    expect((await post('/api/recommend', { positive: [] })).status).toBe(400);
+  });
+});
