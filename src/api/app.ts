@@ -1,19 +1,49 @@
-// createApp(deps): the Hono application (API routes, error mapping); it never listens, so tests and the server share it.
+// createApp(deps): the Hono application (API, pages, safety and observability middleware); it never listens, so tests and the server share it.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import type { z } from 'zod';
-import type { Config } from '../config.js';
+import { PROJECT_ROOT, type Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Searcher } from '../search/searcher.js';
 import type { PaperRow } from '../store/index.js';
+import { errorPage, registerPages } from '../web/pages.js';
+import { bearerAuth } from './auth.js';
+import { createMetrics, observeQueryEmbedding, type Metrics } from './metrics.js';
+import { requestContext, requestTimeout, securityHeaders } from './middleware.js';
+import { openApiDocument, type OpenApiDocument } from './openapi.js';
 import { problemResponse, toProblem } from './problem.js';
-import { PaperIdSchema, RecommendBodySchema, RelatedQuerySchema, SearchQuerySchema, queryObject, toFilters } from './schemas.js';
+import { TokenBuckets, rateLimit } from './rate-limit.js';
+import { PaperIdSchema, RecommendBodySchema, RelatedQuerySchema, SearchQuerySchema, queryObject, toFilters, type Stats } from './schemas.js';
 
 export interface AppDeps {
   searcher: Searcher;
   config: Config;
-  /** Structured log line sink (one JSON object per line). */
+  /** Structured log line sink (one JSON object per line): request lines (when config.logRequests) and errors. */
   log?: (entry: Record<string, unknown>) => void;
+  /** Process metrics (RSS, event loop, GC) in /metrics; tests that create many apps turn them off. */
+  processMetrics?: boolean;
 }
+
+export interface PaperscopeApp extends Hono<AppEnv> {
+  metrics: Metrics;
+}
+
+const VERSION = (() => {
+  try {
+    return (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+/** Paths outside the API's guards: liveness for load balancers, and static assets that pages need. */
+const isHealth = (p: string): boolean => p === '/health';
+const isAsset = (p: string): boolean => p.startsWith('/assets/');
+/** Client-facing JSON (problem+json errors); everything else is a page and gets HTML errors. */
+const isApiPath = (p: string): boolean => p === '/api' || p.startsWith('/api/') || p === '/metrics' || p === '/health';
 
 export type AppEnv = { Variables: { requestId: string } };
 
@@ -45,17 +75,67 @@ async function jsonBody(c: Context): Promise<unknown> {
   }
 }
 
-export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const { searcher } = deps;
+export function createApp(deps: AppDeps): PaperscopeApp {
+  const { searcher, config } = deps;
   const log = deps.log ?? (() => {});
-  const app = new Hono<AppEnv>();
+  const app = new Hono<AppEnv>() as PaperscopeApp;
+  const metrics = createMetrics(searcher, { processMetrics: deps.processMetrics ?? true });
+  app.metrics = metrics;
+  observeQueryEmbedding(searcher, (s) => metrics.observeEmbedding(s));
+  const auth = !!config.apiKey;
+  let openapi: OpenApiDocument | undefined;
+  const openapiDoc = (): OpenApiDocument => (openapi ??= openApiDocument({ version: VERSION, auth }));
 
   app.onError((err, c) => {
     const problem = toProblem(err, c.req.path);
-    if (problem.status >= 500) log({ level: 'error', requestId: c.get('requestId'), path: c.req.path, error: err.message, code: (err as AppError).code });
+    // The full error (message, code, stack) goes to the log only; the client gets the category and the request id.
+    if (problem.status >= 500) {
+      log({ time: new Date().toISOString(), level: 'error', msg: 'request failed', requestId: c.get('requestId'), path: c.req.path, error: err.message, code: (err as AppError).code, stack: err.stack });
+    }
+    if (!isApiPath(c.req.path)) return errorPage(c, searcher, problem);
     return problemResponse(c, problem);
   });
-  app.notFound((c) => problemResponse(c, toProblem(new AppError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), c.req.path)));
+  app.notFound((c) => {
+    const problem = toProblem(new AppError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), c.req.path);
+    return isApiPath(c.req.path) ? problemResponse(c, problem) : errorPage(c, searcher, problem);
+  });
+
+  // Order matters: the request id and log wrap everything (so 401/413/429 are logged and carry the id), CORS
+  // answers preflights before the key is asked for, and the timeout wraps the handlers only.
+  app.use('*', requestContext({ log: config.logRequests ? log : undefined, metrics }));
+  app.use('*', securityHeaders());
+  if (config.corsOrigins.length) {
+    app.use(
+      '/api/*',
+      cors({
+        origin: [...config.corsOrigins],
+        allowMethods: ['GET', 'POST', 'OPTIONS'],
+        allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+        exposeHeaders: ['X-Request-Id', 'Retry-After'],
+        maxAge: 600,
+      }),
+    );
+  }
+  if (config.rateLimitPerMinute > 0) {
+    const buckets = new TokenBuckets(config.rateLimitPerMinute, config.rateLimitBurst);
+    app.use('*', rateLimit(buckets, (p) => isHealth(p) || isAsset(p) || p === '/metrics'));
+  }
+  if (config.apiKey) {
+    // /metrics is behind the key too: request counts and latencies describe the service's traffic, which a
+    // public endpoint should not publish (Prometheus sends the key with `authorization: {credentials: ...}`).
+    // The OpenAPI document stays open: it is the same text as the public /docs page and says how to authenticate.
+    const guard = bearerAuth(config.apiKey, (p) => p === '/api/openapi.json' || p === '/api');
+    app.use('/api/*', guard);
+    app.use('/metrics', guard);
+  }
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: config.maxBodyBytes,
+      onError: (c) => problemResponse(c, toProblem(new AppError('PAYLOAD_TOO_LARGE', `the body is larger than ${config.maxBodyBytes} bytes`), c.req.path)),
+    }),
+  );
+  app.use('*', requestTimeout(config.requestTimeoutMs));
 
   const runSearch = async (c: Context, input: unknown) => {
     const q = parse(SearchQuerySchema, input);
@@ -96,6 +176,25 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const body = parse(RecommendBodySchema, await jsonBody(c));
     return c.json(searcher.recommend({ positive: body.positive, negative: body.negative, limit: body.limit, filters: toFilters(body.filters) }));
   });
+
+  app.get('/api/stats', (c) => {
+    const { manifest, sizeBytes, papers } = searcher.index;
+    const stats: Stats = {
+      papers: papers.count(),
+      model: { id: manifest.model.modelId, backend: manifest.model.backend, dims: manifest.model.dims, maxTokens: manifest.model.maxTokens },
+      build: { id: manifest.buildId, createdAt: manifest.createdAt, seconds: manifest.buildSeconds },
+      index: { sizeBytes, sqliteBytes: manifest.files.sqlite.bytes, hnswBytes: manifest.files.hnsw.bytes, hnsw: manifest.hnsw },
+    };
+    return c.json(stats);
+  });
+
+  app.get('/api/openapi.json', (c) => c.json(openapiDoc()));
+  // People type /api into the address bar: send them to the readable reference.
+  app.get('/api', (c) => c.redirect('/docs', 302));
+
+  app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
+
+  registerPages(app, { searcher, openapi: openapiDoc, auth });
 
   return app;
 }

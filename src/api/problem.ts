@@ -1,5 +1,6 @@
 // Maps every error to an RFC 9457 problem+json response, in one place; never leaks a stack trace or a file path.
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { AppError, type ErrorCode } from '../errors.js';
@@ -48,6 +49,10 @@ export function toProblem(err: unknown, instance?: string): Problem {
     // 5xx details about the server's own files stay in the log; the client gets the category only.
     const detail = s.status >= 500 ? `${s.title}; see the server log` : err.message;
     return { type: problemType(err.code), title: s.title, status: s.status, detail, ...(instance ? { instance } : {}) };
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    // Thrown by hono itself (e.g. a malformed request); its message is hono's, never a path or a stack.
+    return { type: 'about:blank', title: err.message || 'Bad request', status: err.status, detail: err.message || 'the request was rejected', ...(instance ? { instance } : {}) };
   }
   return { type: problemType('INTERNAL'), title: 'Internal error', status: 500, detail: 'an unexpected error occurred; see the server log', ...(instance ? { instance } : {}) };
 }

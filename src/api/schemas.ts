@@ -37,15 +37,22 @@ export const SearchQuerySchema = z
       .string({ error: 'q is required' })
       .trim()
       .min(1, 'q must not be empty')
-      .max(MAX_QUERY_CHARS, `q must be at most ${MAX_QUERY_CHARS} characters`),
-    mode: z.enum(MODES as [string, ...string[]]).default('hybrid'),
-    limit: intParam(1, MAX_LIMIT).default(10),
-    offset: intParam(0, MAX_OFFSET).default(0),
-    explain: boolParam.default(false),
-    year_from: intParam(0, 9999).optional(),
-    year_to: intParam(0, 9999).optional(),
-    category: stringList.pipe(z.array(z.string().max(100)).max(20)).optional(),
-    author: z.string().trim().max(200).optional(),
+      .max(MAX_QUERY_CHARS, `q must be at most ${MAX_QUERY_CHARS} characters`)
+      .describe('A question, keywords or a pasted abstract'),
+    mode: z
+      .enum(MODES as [string, ...string[]])
+      .default('hybrid')
+      .describe('hybrid fuses dense (meaning) and BM25 (keyword) scores; semantic and keyword use one of them'),
+    limit: intParam(1, MAX_LIMIT).default(10).describe('Results per page'),
+    offset: intParam(0, MAX_OFFSET).default(0).describe('Results to skip (pagination)'),
+    explain: boolParam.default(false).describe('Add each hit\'s dense, keyword and fused scores and ranks'),
+    year_from: intParam(0, 9999).optional().describe('Earliest publication year (inclusive)'),
+    year_to: intParam(0, 9999).optional().describe('Latest publication year (inclusive)'),
+    category: stringList
+      .pipe(z.array(z.string().max(100)).max(20))
+      .optional()
+      .describe('Categories (any of them matches); repeat the parameter or separate with commas'),
+    author: z.string().trim().max(200).optional().describe('Case-insensitive part of an author name'),
   })
   .refine((f) => f.year_from === undefined || f.year_to === undefined || f.year_from <= f.year_to, {
     message: 'year_from must not be after year_to',
@@ -58,7 +65,7 @@ export const RelatedQuerySchema = z.object({
   offset: intParam(0, MAX_OFFSET).default(0),
 });
 
-export const PaperIdSchema = z.string().min(1).max(200);
+export const PaperIdSchema = z.string().min(1).max(200).describe('Paper id: an arXiv id, or a title slug with a hash suffix');
 
 export const RecommendBodySchema = z.object({
   positive: z.array(PaperIdSchema).min(1, 'give at least one positive paper id').max(100),
@@ -110,6 +117,33 @@ export const PaperSchemaOut = z.object({
 });
 
 export const RelatedResponseSchema = z.object({ id: z.string(), model: z.string(), results: z.array(HitSchema) });
+
+export const RecommendResponseSchema = z.object({ model: z.string(), results: z.array(HitSchema) });
+
+export const HealthSchema = z.object({ status: z.literal('ok'), papers: z.number().int(), model: z.string(), build: z.string() });
+
+/** What the served index is; no file paths (they are the operator's business, not the client's). */
+export const StatsSchema = z.object({
+  papers: z.number().int().describe('Papers in the index'),
+  model: z.object({
+    id: z.string().describe('Model that embedded the papers and embeds the queries'),
+    backend: z.string(),
+    dims: z.number().int(),
+    maxTokens: z.number().int(),
+  }),
+  build: z.object({
+    id: z.string(),
+    createdAt: z.string().describe('When the build was written (ISO 8601)'),
+    seconds: z.number().describe('How long the build took'),
+  }),
+  index: z.object({
+    sizeBytes: z.number().int().describe('SQLite + HNSW bytes on disk'),
+    sqliteBytes: z.number().int(),
+    hnswBytes: z.number().int(),
+    hnsw: z.object({ space: z.string(), M: z.number().int(), efConstruction: z.number().int() }),
+  }),
+});
+export type Stats = z.infer<typeof StatsSchema>;
 
 export const ProblemSchema = z.object({
   type: z.string(),

@@ -1,0 +1,79 @@
+// A paper's page: title, authors, date, categories, abstract, outbound links, and its related papers.
+import type { Hit } from '../search/searcher.js';
+import type { PaperRow } from '../store/index.js';
+import { authorList, linkLabel, paperHref, safeExternalUrl } from './format.js';
+import { Layout, type SiteInfo } from './layout.js';
+
+export function PaperPage(props: { site: SiteInfo; paper: PaperRow; related: Hit[] }) {
+  const { paper, related } = props;
+  const url = safeExternalUrl(paper.url);
+  const doi = paper.doi ? `https://doi.org/${paper.doi.split('/').map(encodeURIComponent).join('/')}` : undefined;
+  return (
+    <Layout title={`${paper.title} · paperscope`} site={props.site} description={paper.abstract.slice(0, 200)}>
+      <a class="back" href="/">
+        ← New search
+      </a>
+      <article class="paper" aria-labelledby="paper-title">
+        <h1 id="paper-title">{paper.title}</h1>
+        {paper.authors.length ? <p class="authors">{authorList(paper.authors, 12)}</p> : null}
+        <p class="meta">
+          {paper.date || paper.year ? <time datetime={paper.date ?? String(paper.year)}>{paper.date ?? paper.year}</time> : null}
+          {paper.categories.length ? (
+            <span class="chips">
+              {paper.categories.map((cat) => (
+                <span class="chip">{cat}</span>
+              ))}
+            </span>
+          ) : null}
+          <span class="id">{paper.id}</span>
+        </p>
+        <p class="abstract">{paper.abstract}</p>
+        {url || doi ? (
+          <ul class="links">
+            {url ? (
+              <li>
+                <a href={url.href} rel="noopener noreferrer">
+                  {linkLabel(url)}
+                </a>
+              </li>
+            ) : null}
+            {doi ? (
+              <li>
+                <a href={doi} rel="noopener noreferrer">
+                  DOI {paper.doi}
+                </a>
+              </li>
+            ) : null}
+          </ul>
+        ) : null}
+      </article>
+      <section aria-labelledby="related-heading">
+        <h2 id="related-heading">Related papers</h2>
+        {related.length ? (
+          <ol class="results related">
+            {related.map((h) => (
+              <li class="result">
+                <div class="result-head">
+                  <h3>
+                    <a href={paperHref(h.id)}>{h.title}</a>
+                  </h3>
+                  <span class="score" title="Cosine similarity to this paper">
+                    {h.score.toFixed(3)}
+                  </span>
+                </div>
+                {h.authors.length || h.date || h.year ? (
+                  <p class="meta">
+                    {h.authors.length ? <span>{authorList(h.authors)}</span> : null}
+                    {h.date || h.year ? <time datetime={h.date ?? String(h.year)}>{h.date ?? h.year}</time> : null}
+                  </p>
+                ) : null}
+              </li>
+            ))}
+          </ol>
+        ) : (
+          <p class="lede">No other papers in the index yet.</p>
+        )}
+      </section>
+    </Layout>
+  );
+}
