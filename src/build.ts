@@ -1,12 +1,13 @@
 // The indexing job: read sources, validate, embed what changed, write SQLite + HNSW in a staging folder, publish atomically.
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { copyFile, mkdir, open, rm, unlink, writeFile } from 'node:fs/promises';
+import { closeSync, createReadStream, existsSync, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { copyFile, mkdir, open, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { passageText, type Embedder } from './embed/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { passageText, type Embedder, type ModelInfo } from './embed/index.js';
 import { AppError } from './errors.js';
-import { formatReject, readSources } from './ingest/index.js';
-import { contentHash } from './paper.js';
+import { formatReject, readSources, type ReadOptions, type SourceFormat } from './ingest/index.js';
+import { contentHash, type Paper } from './paper.js';
 import { startProgress } from './progress.js';
 import {
   BUILDS,
@@ -23,17 +24,16 @@ import {
   publishBuild,
   pruneOldBuilds,
   readManifest,
+  rejectsFile as rejectsPath,
   resolveBuildDir,
   writeManifest,
   type Manifest,
 } from './store/index.js';
-import { openReadonly } from './store/db.js';
-import { getMeta } from './store/papers.js';
 
 /**
  * full:    the sources define the index; vectors of unchanged papers are reused from the current build.
  * update:  add new and changed papers to the current build, keep the rest (remove absent ones with prune).
- * rebuild: ignore the current build entirely and embed everything.
+ * rebuild: ignore the current build entirely and embed everything (the way to change the model).
  */
 export type BuildMode = 'full' | 'update' | 'rebuild';
 
@@ -44,7 +44,13 @@ export interface BuildOptions {
   mode?: BuildMode;
   prune?: boolean;
   strict?: boolean;
+  /** Source format for every source ("auto": by file name and content). */
+  format?: SourceFormat;
+  /** Reader options: forced JSON shape, CSV column map and delimiter. */
+  read?: ReadOptions;
   batchSize?: number;
+  /** Papers embedded per committed transaction: an interrupted build loses at most this much embedding work. */
+  commitEvery?: number;
   progress?: boolean;
   /** One line of human output (stderr). */
   log?: (line: string) => void;
@@ -52,6 +58,19 @@ export interface BuildOptions {
   modelLocation?: string;
   /** Test hook: called after each committed embedding batch. */
   onBatch?: (embedded: number) => void;
+  /** Test hook: pause after each committed embedding batch, so a test can kill the process mid-build. */
+  batchDelayMs?: number;
+}
+
+export interface BuildTimings {
+  /** Reading, validating, hashing and writing papers to SQLite (and FTS5). */
+  ingest: number;
+  /** The embedding loop: model time plus committing vectors. */
+  embed: number;
+  /** Adding vectors to the HNSW graph and saving it. */
+  hnsw: number;
+  /** Checkpoint, manifest, fsync and the atomic publish. */
+  publish: number;
 }
 
 export interface BuildSummary {
@@ -59,20 +78,46 @@ export interface BuildSummary {
   dir: string;
   model: string;
   papers: number;
+  /** Relative to the build this one started from (none: everything is added). */
   added: number;
   updated: number;
   unchanged: number;
   removed: number;
   rejected: number;
+  /** Papers embedded by this run (a resumed run embeds only what the interrupted one had not committed). */
   embedded: number;
   resumed: boolean;
+  /** Vectors recovered from an abandoned staging folder instead of being embedded again. */
+  salvaged: number;
   seconds: number;
   embedSeconds: number;
+  timings: BuildTimings;
   rejectsFile?: string;
 }
 
+export interface RemoveOptions {
+  indexDir: string;
+  ids: readonly string[];
+  log?: (line: string) => void;
+}
+
+export interface RemoveSummary {
+  buildId: string;
+  dir: string;
+  model: string;
+  papers: number;
+  removed: number;
+  notFound: string[];
+  seconds: number;
+}
+
 const MAX_REJECTS_PRINTED = 20;
-const INSERT_TX = 1000;
+/** Papers per SQLite transaction while ingesting: large enough that commits do not dominate. */
+const INSERT_TX = 2000;
+/** Rebuild the HNSW graph from the stored vectors once this share of its points are deleted ones. */
+const COMPACT_DELETED_SHARE = 0.25;
+const STAGE_FILE = 'stage.json';
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 async function sha256File(file: string): Promise<string> {
   const h = createHash('sha256');
@@ -94,7 +139,7 @@ const pidAlive = (pid: number): boolean => {
   }
 };
 
-/** One build at a time per index: a lock file with the owner's pid; a dead owner's lock is taken over. */
+/** One build at a time per index: a lock file with the owner's pid; a dead owner's lock (a killed build) is taken over. */
 async function acquireLock(indexDir: string): Promise<() => Promise<void>> {
   const file = path.join(indexDir, 'build.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -115,29 +160,176 @@ async function acquireLock(indexDir: string): Promise<() => Promise<void>> {
   throw new AppError('INTERNAL', `could not lock ${indexDir}`);
 }
 
-function currentManifest(indexDir: string): { dir: string; manifest: Manifest } | undefined {
+function currentBuild(indexDir: string): { dir: string; manifest: Manifest } | undefined {
   const dir = resolveBuildDir(indexDir);
   if (!dir || !existsSync(path.join(dir, MANIFEST_FILE))) return undefined;
   return { dir, manifest: readManifest(path.join(dir, MANIFEST_FILE)) };
 }
 
-/** A staging folder left by an interrupted build of the same model on the same base can be resumed. */
-function findResumable(indexDir: string, modelId: string, baseId: string, mode: BuildMode): string | undefined {
-  const dir = path.join(indexDir, BUILDS);
-  if (!existsSync(dir)) return undefined;
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.partial')).sort().reverse()) {
-    const db = path.join(dir, name, SQLITE_FILE);
-    if (!existsSync(db)) continue;
-    try {
-      const conn = openWritable(db);
-      const ok = getMeta(conn, 'model_id') === modelId && getMeta(conn, 'base_build') === baseId && getMeta(conn, 'mode') === mode;
-      conn.close();
-      if (ok) return path.join(dir, name);
-    } catch {
-      // An unreadable leftover is not resumable; it is cleaned up below.
+/** What a staging folder was started for: an interrupted build resumes it only if all of this is the same. */
+interface StageKey {
+  op: 'build' | 'remove';
+  modelId: string;
+  dims: number;
+  baseId: string;
+  mode: BuildMode;
+  prune: boolean;
+  sources: string[];
+  format: SourceFormat;
+  read: ReadOptions;
+}
+
+const keyString = (k: StageKey): string => JSON.stringify(k);
+
+function readStageKey(dir: string): StageKey | undefined {
+  try {
+    return JSON.parse(readFileSync(path.join(dir, STAGE_FILE), 'utf8')) as StageKey;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Stage {
+  dir: string;
+  buildId: string;
+  resumed: boolean;
+  /** An abandoned staging folder of the same model whose vectors may be reused. */
+  leftover?: string;
+}
+
+/**
+ * Finds or creates the staging folder: an interrupted build with the same key is resumed as is; otherwise a
+ * new folder starts from a copy of the base build (whose vectors are reused). The copies go to temporary
+ * names and the key file is written last, so a folder with a key file is always complete enough to resume.
+ */
+async function prepareStage(indexDir: string, key: StageKey, base: { dir: string; manifest: Manifest } | undefined): Promise<Stage> {
+  const builds = path.join(indexDir, BUILDS);
+  const partials = readdirSync(builds)
+    .filter((n) => n.endsWith('.partial'))
+    .sort()
+    .reverse()
+    .map((n) => path.join(builds, n));
+  let resume: string | undefined;
+  let leftover: string | undefined;
+  for (const dir of partials) {
+    const k = readStageKey(dir);
+    if (!k || !existsSync(path.join(dir, SQLITE_FILE))) continue;
+    if (!resume && key.op === 'build' && keyString(k) === keyString(key)) resume = dir;
+    else if (!leftover && k.modelId === key.modelId && k.dims === key.dims) leftover = dir;
+  }
+  // Anything else can never be resumed or salvaged: another model, or no key file (killed while copying).
+  for (const dir of partials) if (dir !== resume && dir !== leftover) await rm(dir, { recursive: true, force: true });
+  if (resume) return { dir: resume, buildId: path.basename(resume, '.partial'), resumed: true, ...(leftover ? { leftover } : {}) };
+
+  const buildId = newBuildId();
+  const dir = path.join(builds, `${buildId}.partial`);
+  await mkdir(dir, { recursive: true });
+  if (base) {
+    for (const [from, to] of [
+      [base.manifest.files.sqlite.name, SQLITE_FILE],
+      [base.manifest.files.hnsw.name, HNSW_FILE],
+    ] as const) {
+      await copyFile(path.join(base.dir, from), path.join(dir, `${to}.copy`));
+      await rename(path.join(dir, `${to}.copy`), path.join(dir, to));
     }
   }
-  return undefined;
+  const tmp = path.join(dir, `${STAGE_FILE}.tmp`);
+  await writeFile(tmp, keyString(key));
+  await rename(tmp, path.join(dir, STAGE_FILE));
+  return { dir, buildId, resumed: false, ...(leftover ? { leftover } : {}) };
+}
+
+/**
+ * Brings the stage's HNSW file up to date with its SQLite vectors: adds the vectors not yet indexed, marks
+ * removed labels deleted, and rebuilds the graph from all stored vectors when the file is missing or
+ * unreadable (a crash while it was written) or when deleted points have piled up.
+ */
+async function syncHnsw(stage: string, w: PaperWriter, dims: number, log: (l: string) => void): Promise<void> {
+  const hnswPath = path.join(stage, HNSW_FILE);
+  const papers = w.count();
+  let index: VectorIndex | undefined;
+  if (existsSync(hnswPath)) {
+    try {
+      index = await VectorIndex.load(hnswPath, dims);
+    } catch (e) {
+      log(`the staged vector index is unreadable (${(e as Error).message}); rebuilding it from the stored vectors`);
+    }
+  }
+  if (index) {
+    index.reserve(index.count + w.countUnindexed());
+    for (const { label, vector } of w.unindexedVectors()) index.add(label, vector);
+    for (const label of w.pendingRemovals()) index.markDeleted(label);
+    const deleted = index.count - papers;
+    if (deleted > 1000 && deleted > index.count * COMPACT_DELETED_SHARE) {
+      log(`compacting the vector index: ${deleted} of its ${index.count} points are deleted papers`);
+      index = undefined;
+    }
+  }
+  if (!index) {
+    index = VectorIndex.create(dims, papers);
+    for (const { label, vector } of w.unindexedVectors(true)) index.add(label, vector);
+  }
+  await index.save(hnswPath);
+  w.markAllIndexed();
+}
+
+/** Checkpoints the stage, writes its manifest and publishes it; older builds but the previous one are pruned. */
+async function publishStage(
+  indexDir: string,
+  stage: string,
+  buildId: string,
+  previous: string | undefined,
+  manifest: Omit<Manifest, 'files' | 'formatVersion' | 'buildId' | 'createdAt'>,
+): Promise<string> {
+  await rm(path.join(stage, STAGE_FILE), { force: true });
+  const full: Manifest = {
+    formatVersion: FORMAT_VERSION,
+    buildId,
+    createdAt: new Date().toISOString(),
+    ...manifest,
+    files: {
+      sqlite: { name: SQLITE_FILE, bytes: statSync(path.join(stage, SQLITE_FILE)).size },
+      hnsw: { name: HNSW_FILE, bytes: statSync(path.join(stage, HNSW_FILE)).size },
+    },
+  };
+  await writeManifest(path.join(stage, MANIFEST_FILE), full);
+  const dir = await publishBuild(indexDir, stage, buildId);
+  await pruneOldBuilds(indexDir, [buildId, ...(previous ? [previous] : [])]);
+  return dir;
+}
+
+/** Streams rejects to the rejects file and keeps the first few for the log. */
+class Rejects {
+  count = 0;
+  readonly first: string[] = [];
+  private fd: number | undefined;
+
+  constructor(readonly file: string) {}
+
+  add(line: string): void {
+    this.fd ??= openSync(this.file, 'w');
+    writeSync(this.fd, line + '\n');
+    if (this.first.length < MAX_REJECTS_PRINTED) this.first.push(line);
+    this.count++;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** Refuses to mix models: vectors of two models in one index would be meaningless to each other. */
+function checkModel(current: { manifest: Manifest } | undefined, model: ModelInfo, mode: BuildMode): void {
+  if (!current || mode === 'rebuild') return;
+  const m = current.manifest.model;
+  if (m.modelId !== model.modelId || m.dims !== model.dims) {
+    throw new AppError(
+      'INDEX_MISMATCH',
+      `the index was built with ${m.modelId} (${m.dims}-d), not ${model.modelId} (${model.dims}-d): vectors of two models cannot be mixed; ` +
+        'run the build with --rebuild to re-embed every paper with the new model',
+    );
+  }
 }
 
 export async function buildIndex(opts: BuildOptions): Promise<BuildSummary> {
@@ -145,6 +337,8 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary> {
   const log = opts.log ?? (() => {});
   const mode = opts.mode ?? 'full';
   const batchSize = opts.batchSize ?? 16;
+  // Large enough that the embedder's length-sorted batches pad little, small enough that a crash loses seconds.
+  const commitEvery = Math.max(1, opts.commitEvery ?? Math.max(batchSize * 16, 256));
   const { embedder } = opts;
   const model = embedder.info;
   if (!opts.sources.length) throw new AppError('INVALID_INPUT', 'no sources given');
@@ -155,184 +349,230 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary> {
   await ensureIndexRoot(opts.indexDir);
   const release = await acquireLock(opts.indexDir);
   try {
-    const current = currentManifest(opts.indexDir);
-    if (mode === 'update' && current && current.manifest.model.modelId !== model.modelId) {
-      throw new AppError(
-        'INDEX_MISMATCH',
-        `the index was built with ${current.manifest.model.modelId}, not ${model.modelId}: an update cannot mix models; run the build with --rebuild`,
-      );
-    }
+    const current = currentBuild(opts.indexDir);
+    checkModel(current, model, mode);
     if (mode === 'update' && !current) log('no existing index: building a new one');
-    const base = mode !== 'rebuild' && current && current.manifest.model.modelId === model.modelId ? current : undefined;
-    const baseId = base?.manifest.buildId ?? '';
+    const base = mode !== 'rebuild' ? current : undefined;
+    const key: StageKey = {
+      op: 'build',
+      modelId: model.modelId,
+      dims: model.dims,
+      baseId: base?.manifest.buildId ?? '',
+      mode,
+      prune: mode === 'update' ? (opts.prune ?? false) : true,
+      sources: opts.sources.map((s) => path.resolve(s)),
+      format: opts.format ?? 'auto',
+      read: opts.read ?? {},
+    };
+    const stage = await prepareStage(opts.indexDir, key, base);
+    const { buildId, resumed } = stage;
+    if (resumed) log(`resuming interrupted build ${buildId}`);
 
-    // Stage: resume an interrupted build, or start from a copy of the base build (its vectors are reused).
-    let stage = findResumable(opts.indexDir, model.modelId, baseId, mode);
-    const resumed = !!stage;
-    const buildId = resumed ? path.basename(stage!, '.partial') : newBuildId();
-    if (!stage) {
-      stage = path.join(opts.indexDir, BUILDS, `${buildId}.partial`);
-      await mkdir(stage, { recursive: true });
-      if (base) {
-        await copyFile(path.join(base.dir, base.manifest.files.sqlite.name), path.join(stage, SQLITE_FILE));
-        await copyFile(path.join(base.dir, base.manifest.files.hnsw.name), path.join(stage, HNSW_FILE));
-      }
-    }
-    // Other staging leftovers (another model, an older base) can never be resumed: remove them.
-    for (const name of readdirSync(path.join(opts.indexDir, BUILDS))) {
-      if (name.endsWith('.partial') && path.join(opts.indexDir, BUILDS, name) !== stage) {
-        await rm(path.join(opts.indexDir, BUILDS, name), { recursive: true, force: true });
-      }
-    }
-
-    const db = openWritable(path.join(stage, SQLITE_FILE));
+    const db = openWritable(path.join(stage.dir, SQLITE_FILE));
     const w = new PaperWriter(db);
-    let finished = false;
+    let closed = false;
+    const rejects = new Rejects(rejectsPath(opts.indexDir, buildId));
     try {
-      if (resumed) log(`resuming interrupted build ${buildId}`);
       w.setMeta('model_id', model.modelId);
-      w.setMeta('base_build', baseId);
-      w.setMeta('mode', mode);
       w.setMeta('build_id', buildId);
-      const baseHashes = new Map<string, string>();
-      if (base) {
-        // Counts are relative to the base build, so a resumed build reports the same as an uninterrupted one.
-        const baseDb = openReadonly(path.join(base.dir, base.manifest.files.sqlite.name));
-        for (const r of baseDb.prepare('SELECT id, content_hash FROM papers').iterate() as Iterable<{ id: string; content_hash: string }>) {
-          baseHashes.set(r.id, r.content_hash);
-        }
-        baseDb.close();
-      }
 
-      // 1. Ingest: validate, dedupe, upsert (no embedding yet).
-      const seen = new Map<string, string>();
-      const rejects: string[] = [];
-      let buffered: (() => void)[] = [];
-      const flush = db.transaction((ops: (() => void)[]) => ops.forEach((op) => op()));
-      for await (const item of readSources(opts.sources)) {
+      // 1. Ingest: validate, dedupe, upsert (no embedding yet). Nothing but the id map grows with the input.
+      const ti = performance.now();
+      await rm(rejects.file, { force: true }); // a resumed build reads everything again, so it writes the file anew
+      const fileNo = new Map(opts.sources.map((s, i) => [s, i]));
+      // id -> where it was first seen, packed as file number * 2^32 + line (a number, not a string per paper).
+      const seen = new Map<string, number>();
+      const where = (packed: number): string => `${opts.sources[Math.floor(packed / 2 ** 32)]}:${packed % 2 ** 32}`;
+      let batch: { p: Paper; src: string }[] = [];
+      const flush = db.transaction((rows: { p: Paper; src: string }[]) => {
+        for (const r of rows) w.upsert(r.p, contentHash(r.p), r.src);
+      });
+      let read = 0;
+      let nextReport = performance.now() + 5000;
+      for await (const item of readSources(opts.sources, opts.format ?? 'auto', opts.read ?? {})) {
+        read++;
+        if (opts.progress && read % 1000 === 0 && performance.now() > nextReport) {
+          nextReport = performance.now() + 5000;
+          log(`reading: ${read} records (${Math.round(read / ((performance.now() - ti) / 1000))}/s)`);
+        }
         if (item.kind === 'reject') {
-          rejects.push(formatReject(item));
+          rejects.add(formatReject(item));
           continue;
         }
-        const where = `${item.file}:${item.line}`;
         const first = seen.get(item.paper.id);
-        if (first) {
-          rejects.push(formatReject({ file: item.file, line: item.line, reason: `duplicate id ${item.paper.id} (first at ${first})` }));
+        if (first !== undefined) {
+          rejects.add(formatReject({ file: item.file, line: item.line, reason: `duplicate id ${item.paper.id} (first at ${where(first)})` }));
           continue;
         }
-        seen.set(item.paper.id, where);
-        const p = item.paper;
-        buffered.push(() => w.upsert(p, contentHash(p), where));
-        if (buffered.length >= INSERT_TX) {
-          flush(buffered);
-          buffered = [];
+        seen.set(item.paper.id, (fileNo.get(item.file) ?? 0) * 2 ** 32 + item.line);
+        batch.push({ p: item.paper, src: `${item.file}:${item.line}` });
+        if (batch.length >= INSERT_TX) {
+          flush(batch);
+          batch = [];
         }
       }
-      flush(buffered);
-      rejects.forEach((r, i) => i < MAX_REJECTS_PRINTED && log(r));
-      if (rejects.length > MAX_REJECTS_PRINTED) log(`... and ${rejects.length - MAX_REJECTS_PRINTED} more rejected records`);
-      let rejectsFile: string | undefined;
-      if (rejects.length) {
-        rejectsFile = path.join(stage, 'rejects.txt');
-        await writeFile(rejectsFile, rejects.join('\n') + '\n');
-      }
-      if (seen.size === 0) throw new AppError('SOURCE_INVALID', `no valid paper in ${opts.sources.join(', ')} (${rejects.length} rejected)`);
-      if (opts.strict && rejects.length) {
-        throw new AppError('SOURCE_INVALID', `${rejects.length} invalid records and --strict was given; nothing was published`);
+      flush(batch);
+      batch = [];
+      rejects.close();
+      rejects.first.forEach((r) => log(r));
+      if (rejects.count > rejects.first.length) log(`... and ${rejects.count - rejects.first.length} more rejected records`);
+      if (rejects.count) log(`rejected records are listed in ${rejects.file}`);
+      if (seen.size === 0 || (opts.strict && rejects.count)) {
+        db.close();
+        closed = true;
+        // A fresh stage holds no embedding work yet; a resumed one keeps it for the next attempt.
+        if (!resumed) await rm(stage.dir, { recursive: true, force: true });
+        throw new AppError(
+          'SOURCE_INVALID',
+          seen.size === 0
+            ? `no valid paper in ${opts.sources.join(', ')} (${rejects.count} rejected${rejects.count ? `: see ${rejects.file}` : ''}); nothing was published`
+            : `${rejects.count} invalid records and --strict was given (see ${rejects.file}); nothing was published`,
+        );
       }
 
       // 2. Remove papers absent from the sources (full builds define the index; updates only with --prune).
-      let removed = 0;
-      if (mode !== 'update' || opts.prune) {
-        const gone = w.allIds().filter((id) => !seen.has(id));
-        removed = db.transaction(() => w.remove(gone).length)();
+      if (key.prune) {
+        const gone = [...w.ids()].filter((id) => !seen.has(id));
+        if (gone.length) db.transaction(() => w.remove(gone))();
       }
+      seen.clear();
+      let salvaged = 0;
+      if (stage.leftover) {
+        try {
+          salvaged = w.salvageVectors(path.join(stage.leftover, SQLITE_FILE));
+          if (salvaged) log(`reused ${salvaged} vectors from the interrupted build ${path.basename(stage.leftover, '.partial')}`);
+        } catch (e) {
+          log(`could not reuse the interrupted build ${stage.leftover}: ${(e as Error).message}`);
+        }
+        await rm(stage.leftover, { recursive: true, force: true });
+      }
+      const ingestSeconds = (performance.now() - ti) / 1000;
 
       // 3. Embed what has no up-to-date vector, committing each batch so a crash loses at most one batch.
       const total = w.countPending();
       const te = performance.now();
       const bar = startProgress('embedding', total, opts.progress ?? false);
       let embedded = 0;
-      const chunk = Math.max(batchSize * 4, 32);
+      let after = 0;
       const put = db.transaction((rows: { label: number; content_hash: string }[], vecs: Float32Array[]) =>
         rows.forEach((r, i) => w.putVector(r.label, r.content_hash, vecs[i]!)),
       );
       for (;;) {
-        const rows = w.pendingEmbeddings(chunk);
+        const rows = w.pendingEmbeddings(commitEvery, after);
         if (!rows.length) break;
         const vecs = await embedder.embedPassages(rows.map(passageText));
         put(rows, vecs);
+        after = rows[rows.length - 1]!.label;
         embedded += rows.length;
         bar.update(embedded);
         opts.onBatch?.(embedded);
+        if (opts.batchDelayMs) await sleep(opts.batchDelayMs);
       }
       bar.stop();
       const embedSeconds = (performance.now() - te) / 1000;
 
-      // 4. HNSW: extend the base build's graph (or start one), delete removed labels, save.
-      const hnswPath = path.join(stage, HNSW_FILE);
-      const paperCount = db.prepare('SELECT count(*) FROM papers').pluck().get() as number;
-      const index = existsSync(hnswPath) ? await VectorIndex.load(hnswPath, model.dims) : VectorIndex.create(model.dims, paperCount);
-      for (const { label, vector } of w.unindexedVectors()) index.add(label, vector);
-      for (const label of w.pendingRemovals()) index.markDeleted(label);
-      await index.save(hnswPath);
-      w.markAllIndexed();
+      // 4. HNSW: extend the base build's graph (or build one), delete removed labels, save atomically.
+      const th = performance.now();
+      await syncHnsw(stage.dir, w, model.dims, log);
+      const hnswSeconds = (performance.now() - th) / 1000;
 
-      // Counts relative to the base build.
-      let added = 0;
-      let updated = 0;
-      let unchanged = 0;
-      for (const r of db.prepare('SELECT id, content_hash FROM papers').iterate() as Iterable<{ id: string; content_hash: string }>) {
-        const h = baseHashes.get(r.id);
-        if (h === undefined) added++;
-        else if (h === r.content_hash) unchanged++;
-        else updated++;
-      }
-      if (base) removed = baseHashes.size - unchanged - updated;
-
+      // 5. Counts relative to the base build (so a resumed build reports what an uninterrupted one would).
+      const tp = performance.now();
+      const papers = w.count();
+      const counts = base
+        ? w.compareWith(path.join(base.dir, base.manifest.files.sqlite.name))
+        : { added: papers, updated: 0, unchanged: 0, removed: 0 };
       finalize(db);
       db.close();
-      finished = true;
+      closed = true;
 
-      // 5. Manifest, then the atomic publish.
+      // 6. Manifest, then the atomic publish.
       const sources = [];
       for (const s of opts.sources) sources.push({ path: path.resolve(s), sha256: await sha256File(s), bytes: statSync(s).size });
-      const seconds = (performance.now() - t0) / 1000;
-      const manifest: Manifest = {
-        formatVersion: FORMAT_VERSION,
-        buildId,
-        createdAt: new Date().toISOString(),
+      const dir = await publishStage(opts.indexDir, stage.dir, buildId, current ? path.basename(current.dir) : undefined, {
         model: { ...model, ...(opts.modelLocation ? { location: opts.modelLocation } : {}) },
         hnsw: DEFAULT_HNSW,
-        counts: { papers: paperCount, rejected: rejects.length },
+        counts: { papers, rejected: rejects.count },
         sources,
-        files: {
-          sqlite: { name: SQLITE_FILE, bytes: statSync(path.join(stage, SQLITE_FILE)).size },
-          hnsw: { name: HNSW_FILE, bytes: statSync(hnswPath).size },
-        },
-        buildSeconds: Math.round(seconds * 1000) / 1000,
-      };
-      await writeManifest(path.join(stage, MANIFEST_FILE), manifest);
-      const dir = await publishBuild(opts.indexDir, stage, buildId);
-      await pruneOldBuilds(opts.indexDir, [buildId, ...(current ? [path.basename(current.dir)] : [])]);
+        buildSeconds: round3((performance.now() - t0) / 1000),
+      });
+      const publishSeconds = (performance.now() - tp) / 1000;
       return {
         buildId,
         dir,
         model: model.modelId,
-        papers: paperCount,
-        added,
-        updated,
-        unchanged,
-        removed,
-        rejected: rejects.length,
+        papers,
+        ...counts,
+        rejected: rejects.count,
         embedded,
         resumed,
-        seconds,
+        salvaged,
+        seconds: (performance.now() - t0) / 1000,
         embedSeconds,
-        ...(rejectsFile ? { rejectsFile: path.join(dir, 'rejects.txt') } : {}),
+        timings: { ingest: round3(ingestSeconds), embed: round3(embedSeconds), hnsw: round3(hnswSeconds), publish: round3(publishSeconds) },
+        ...(rejects.count ? { rejectsFile: rejects.file } : {}),
       };
     } finally {
-      if (!finished) db.close();
+      rejects.close();
+      if (!closed) db.close();
+    }
+  } finally {
+    await release();
+  }
+}
+
+/**
+ * Removes papers by id: a new build (a copy of the current one without them, their HNSW points marked
+ * deleted) published atomically like any other, so the served index never shows a half-applied removal.
+ */
+export async function removePapers(opts: RemoveOptions): Promise<RemoveSummary> {
+  const t0 = performance.now();
+  const log = opts.log ?? (() => {});
+  const ids = [...new Set(opts.ids.map((s) => s.trim()).filter(Boolean))];
+  if (!ids.length) throw new AppError('INVALID_INPUT', 'no paper ids given');
+  await ensureIndexRoot(opts.indexDir);
+  const release = await acquireLock(opts.indexDir);
+  try {
+    const current = currentBuild(opts.indexDir);
+    if (!current) throw new AppError('INDEX_MISSING', `no index in ${opts.indexDir}: nothing to remove from`);
+    const m = current.manifest;
+    const stage = await prepareStage(
+      opts.indexDir,
+      { op: 'remove', modelId: m.model.modelId, dims: m.model.dims, baseId: m.buildId, mode: 'update', prune: false, sources: [], format: 'auto', read: {} },
+      current,
+    );
+    const db = openWritable(path.join(stage.dir, SQLITE_FILE));
+    let closed = false;
+    try {
+      const w = new PaperWriter(db);
+      w.setMeta('build_id', stage.buildId);
+      const removedIds: string[] = [];
+      db.transaction(() => {
+        for (const id of ids) if (w.remove([id]).length) removedIds.push(id);
+      })();
+      const notFound = ids.filter((id) => !removedIds.includes(id));
+      if (!removedIds.length) {
+        db.close();
+        closed = true;
+        await rm(stage.dir, { recursive: true, force: true });
+        throw new AppError('NOT_FOUND', `no paper with id ${notFound.map((id) => `"${id}"`).join(', ')} in the index; nothing was changed`);
+      }
+      if (notFound.length) log(`not in the index: ${notFound.join(', ')}`);
+      await syncHnsw(stage.dir, w, m.model.dims, log);
+      const papers = w.count();
+      finalize(db);
+      db.close();
+      closed = true;
+      const dir = await publishStage(opts.indexDir, stage.dir, stage.buildId, path.basename(current.dir), {
+        model: m.model,
+        hnsw: m.hnsw,
+        counts: { papers, rejected: 0 },
+        sources: m.sources,
+        buildSeconds: round3((performance.now() - t0) / 1000),
+      });
+      return { buildId: stage.buildId, dir, model: m.model.modelId, papers, removed: removedIds.length, notFound, seconds: (performance.now() - t0) / 1000 };
+    } finally {
+      if (!closed) db.close();
     }
   } finally {
     await release();

@@ -3,13 +3,14 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createApp } from './api/app.js';
 import { closeOnSignals, listen } from './api/server.js';
-import { buildIndex, type BuildMode, type BuildSummary } from './build.js';
+import { buildIndex, removePapers, type BuildMode, type BuildSummary } from './build.js';
 import { DEFAULT_MODEL, PROJECT_ROOT, loadConfig, type Config } from './config.js';
 import { loadBuildEmbedder } from './embed/index.js';
 import { AppError } from './errors.js';
 import { modelLocation, openSearcher } from './runtime.js';
 import { MODES, type Hit, type Mode } from './search/searcher.js';
-import { resolveBuildDir } from './store/index.js';
+import { FORMATS, parseCsvMap, type SourceFormat } from './ingest/index.js';
+import { readManifest, resolveBuildDir } from './store/index.js';
 
 /** The bundled corpus: the seed papers, in the project's own JSONL format. */
 export const BUNDLED_CORPUS = path.join(PROJECT_ROOT, 'index', 'papers.jsonl');
@@ -32,7 +33,24 @@ const configFrom = (o: Common & { port?: number; host?: string }): Config =>
 
 function printSummary(s: BuildSummary, json: boolean): void {
   if (json) {
-    out(JSON.stringify({ added: s.added, updated: s.updated, unchanged: s.unchanged, removed: s.removed, rejected: s.rejected, papers: s.papers, model: s.model, build: s.buildId, seconds: Math.round(s.seconds * 1000) / 1000 }));
+    out(
+      JSON.stringify({
+        added: s.added,
+        updated: s.updated,
+        unchanged: s.unchanged,
+        removed: s.removed,
+        rejected: s.rejected,
+        papers: s.papers,
+        embedded: s.embedded,
+        resumed: s.resumed,
+        salvaged: s.salvaged,
+        model: s.model,
+        build: s.buildId,
+        seconds: Math.round(s.seconds * 1000) / 1000,
+        timings: s.timings,
+        ...(s.rejectsFile ? { rejectsFile: s.rejectsFile } : {}),
+      }),
+    );
     return;
   }
   const rate = s.embedded && s.embedSeconds > 0 ? `, ${(s.embedded / s.embedSeconds).toFixed(1)} papers/s embedding` : '';
@@ -43,8 +61,38 @@ function printSummary(s: BuildSummary, json: boolean): void {
   );
 }
 
-async function runBuild(cfg: Config, o: { source?: string[]; update?: boolean; prune?: boolean; rebuild?: boolean; strict?: boolean; json?: boolean; fallback?: boolean }) {
-  const embedder = await loadBuildEmbedder(cfg.model, {
+interface BuildFlags {
+  source?: string[];
+  model?: string;
+  update?: boolean;
+  prune?: boolean;
+  rebuild?: boolean;
+  strict?: boolean;
+  json?: boolean;
+  fallback?: boolean;
+  format?: SourceFormat;
+  csvMap?: string;
+  csvDelimiter?: string;
+  batchDelayMs?: number;
+  commitEvery?: number;
+}
+
+/** Without --model (or $PAPERSCOPE_MODEL), an existing index is built on with its own model, so --update just works. */
+function buildModel(cfg: Config, o: BuildFlags): string {
+  if (o.model || o.rebuild || cfg.model !== DEFAULT_MODEL) return cfg.model;
+  const dir = resolveBuildDir(cfg.indexDir);
+  if (!dir) return cfg.model;
+  try {
+    const m = readManifest(path.join(dir, 'manifest.json')).model;
+    return m.location ?? m.modelId;
+  } catch {
+    return cfg.model;
+  }
+}
+
+async function runBuild(cfg: Config, o: BuildFlags) {
+  const model = buildModel(cfg, o);
+  const embedder = await loadBuildEmbedder(model, {
     modelsDir: cfg.modelsDir,
     batchSize: cfg.batchSize,
     fallback: o.fallback ?? false,
@@ -52,7 +100,7 @@ async function runBuild(cfg: Config, o: { source?: string[]; update?: boolean; p
     warn: err,
   });
   const mode: BuildMode = o.rebuild ? 'rebuild' : o.update ? 'update' : 'full';
-  const location = modelLocation(cfg.model, cfg.modelsDir);
+  const location = modelLocation(model, cfg.modelsDir);
   try {
     const summary = await buildIndex({
       indexDir: cfg.indexDir,
@@ -61,9 +109,16 @@ async function runBuild(cfg: Config, o: { source?: string[]; update?: boolean; p
       mode,
       prune: o.prune ?? false,
       strict: o.strict ?? false,
+      format: o.format ?? 'auto',
+      read: {
+        ...(o.csvMap ? { csvMap: parseCsvMap(o.csvMap) } : {}),
+        ...(o.csvDelimiter ? { csvDelimiter: o.csvDelimiter === '\\t' ? '\t' : o.csvDelimiter } : {}),
+      },
       batchSize: cfg.batchSize,
       progress: !o.json || process.stderr.isTTY,
       log: err,
+      ...(o.batchDelayMs ? { batchDelayMs: o.batchDelayMs } : {}),
+      ...(o.commitEvery ? { commitEvery: o.commitEvery } : {}),
       ...(location ? { modelLocation: location } : {}),
     });
     printSummary(summary, o.json ?? false);
@@ -100,7 +155,10 @@ export function program(): Command {
 
   p.command('build')
     .description('build (or update) the index from paper sources')
-    .option('--source <path...>', 'sources: Daily Papers .txt, JSONL or JSONL.gz (default: the bundled papers)')
+    .option('--source <path...>', 'sources: JSONL (our shape, arXiv metadata, BEIR corpus), CSV/TSV, Daily Papers .txt; .gz read transparently (default: the bundled papers)')
+    .addOption(new Option('--format <format>', 'force the source format instead of detecting it').choices(FORMATS as unknown as string[]))
+    .option('--csv-map <map>', 'CSV columns for paper fields, e.g. title=Title,abstract=Summary,id=ID,authors=Authors')
+    .option('--csv-delimiter <char>', 'CSV field separator (default "," or a tab for .tsv; "\\t" for a tab)')
     .addOption(modelOpt())
     .addOption(indexOpt())
     .option('--update', 'add new and changed papers to the current index, keep the others')
@@ -108,8 +166,26 @@ export function program(): Command {
     .option('--rebuild', 'ignore the current index and embed everything again (needed to change the model)')
     .option('--strict', 'fail (publish nothing) if any record is invalid')
     .option('--json', 'print the summary as JSON on stdout')
+    // Test hook: slows the embedding loop so a test can kill the build between committed batches.
+    .addOption(new Option('--batch-delay-ms <n>').argParser(int('batch-delay-ms')).hideHelp())
+    .addOption(new Option('--commit-every <n>', 'papers embedded per committed batch').argParser(int('commit-every')).hideHelp())
     .action(async (o) => {
       await runBuild(configFrom(o), o);
+    });
+
+  p.command('remove')
+    .description('remove papers from the index (publishes a new build without them)')
+    .argument('<id...>', 'paper ids')
+    .addOption(indexOpt())
+    .option('--json', 'print the summary as JSON on stdout')
+    .action(async (ids: string[], o) => {
+      const cfg = configFrom(o);
+      const s = await removePapers({ indexDir: cfg.indexDir, ids, log: err });
+      if (o.json) {
+        out(JSON.stringify({ added: 0, updated: 0, unchanged: s.papers, removed: s.removed, rejected: 0, papers: s.papers, notFound: s.notFound, model: s.model, build: s.buildId }));
+      } else {
+        err(`built ${s.buildId}: removed ${s.removed} papers, ${s.papers} left${s.notFound.length ? `; not found: ${s.notFound.join(', ')}` : ''}`);
+      }
     });
 
   p.command('serve')

@@ -8,9 +8,9 @@ import { HNSW_FILE, MANIFEST_FILE, SQLITE_FILE, readManifest, type Manifest } fr
 import { PaperStore, getMeta } from './papers.js';
 import { VectorIndex } from './vectors.js';
 
-export { openWritable, finalize } from './db.js';
+export { openReadonly, openWritable, finalize } from './db.js';
 export * from './manifest.js';
-export { PaperStore, PaperWriter, hasFilters, type PaperFilters, type PaperRow } from './papers.js';
+export { PaperStore, PaperWriter, getMeta, hasFilters, type PaperFilters, type PaperRow } from './papers.js';
 export { VectorIndex, DEFAULT_HNSW, type Neighbor } from './vectors.js';
 
 const CURRENT = 'CURRENT';
@@ -52,12 +52,20 @@ export async function publishBuild(indexDir: string, stagingDir: string, buildId
   return final;
 }
 
-/** Deletes published builds other than the current one and the one before it (kept for rollback). */
+/** A build's rejects file: beside its folder, so it exists even when the build fails and publishes nothing. */
+export const rejectsFile = (indexDir: string, buildId: string): string => path.join(buildsDir(indexDir), `${buildId}${REJECTS_SUFFIX}`);
+const REJECTS_SUFFIX = '.rejects.txt';
+
+/**
+ * Deletes published builds (and their rejects files) other than those kept: the current one and the one
+ * before it (for rollback). Staging folders are left to the build, which resumes or salvages them.
+ */
 export async function pruneOldBuilds(indexDir: string, keep: readonly string[]): Promise<void> {
   const dir = buildsDir(indexDir);
   if (!existsSync(dir)) return;
   for (const name of await readdir(dir)) {
-    if (keep.includes(name) || name.endsWith('.partial')) continue;
+    const build = name.endsWith(REJECTS_SUFFIX) ? name.slice(0, -REJECTS_SUFFIX.length) : name;
+    if (keep.includes(build) || name.endsWith('.partial')) continue;
     await rm(path.join(dir, name), { recursive: true, force: true });
   }
 }

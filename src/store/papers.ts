@@ -148,7 +148,7 @@ export class PaperStore {
     return this.db
       .prepare<unknown[], { label: number; score: number }>(
         `SELECT f.rowid AS label, -bm25(papers_fts, ?, ?) AS score FROM papers_fts f JOIN papers p ON p.label = f.rowid
-         WHERE papers_fts MATCH ? AND ${where} ORDER BY score DESC, p.id LIMIT ?`,
+         WHERE papers_fts MATCH ? AND ${where} ORDER BY round(score, 6) DESC, p.id LIMIT ?`,
       )
       .all(weights.title, weights.abstract, match, ...params, limit);
   }
@@ -203,7 +203,7 @@ export class PaperStore {
   }
 }
 
-/** Write access used by the build. */
+/** Write access used by the build. Statements are prepared once: a build runs them hundreds of thousands of times. */
 export class PaperWriter {
   private readonly insertPaper;
   private readonly updatePaper;
@@ -211,6 +211,9 @@ export class PaperWriter {
   private readonly insertVec;
   private readonly deleteVec;
   private readonly missingStmt;
+  private readonly deleteById;
+  private readonly addRemoval;
+  private readonly metaStmt;
 
   constructor(readonly db: DB) {
     this.insertPaper = db.prepare(
@@ -221,19 +224,24 @@ export class PaperWriter {
       `UPDATE papers SET title=@title, abstract=@abstract, authors=@authors, date=@date, year=@year,
        categories=@categories, url=@url, doi=@doi, content_hash=@content_hash, source=@source WHERE id=@id`,
     );
-    this.findStmt = db.prepare<[string], { label: number; content_hash: string }>('SELECT label, content_hash FROM papers WHERE id = ?');
-    this.insertVec = db.prepare('INSERT OR REPLACE INTO vectors (label, content_hash, vector) VALUES (?, ?, ?)');
+    this.findStmt = db.prepare<[string], RawRow>(`SELECT ${COLS} FROM papers WHERE id = ?`);
+    this.insertVec = db.prepare('INSERT OR REPLACE INTO vectors (label, content_hash, vector, indexed) VALUES (?, ?, ?, 0)');
     this.deleteVec = db.prepare('DELETE FROM vectors WHERE label = ?');
-    this.missingStmt = db.prepare<[number], { label: number; title: string; abstract: string; content_hash: string }>(
+    // Keyset pagination (label > ?): each batch starts where the last one ended instead of rescanning embedded papers.
+    this.missingStmt = db.prepare<[number, number], PendingPaper>(
       `SELECT p.label, p.title, p.abstract, p.content_hash FROM papers p
        LEFT JOIN vectors v ON v.label = p.label AND v.content_hash = p.content_hash
-       WHERE v.label IS NULL ORDER BY p.label LIMIT ?`,
+       WHERE p.label > ? AND v.label IS NULL ORDER BY p.label LIMIT ?`,
     );
+    this.deleteById = db.prepare<[string], { label: number }>('DELETE FROM papers WHERE id = ? RETURNING label');
+    this.addRemoval = db.prepare('INSERT OR IGNORE INTO pending_removals(label) VALUES (?)');
+    this.metaStmt = db.prepare('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)');
   }
 
   /**
-   * Inserts or updates a paper. Returns what happened so the build can report it; a changed paper
-   * loses its vector (and is re-embedded), an unchanged one keeps it.
+   * Inserts or updates a paper and says what happened. A changed paper keeps its label (so its HNSW point
+   * is updated in place) and loses its vector, to be re-embedded; an identical one is not written at all,
+   * because rewriting title/abstract would fire the FTS5 triggers for every unchanged paper of an update.
    */
   upsert(p: Paper, contentHash: string, source: string): { label: number; status: 'added' | 'updated' | 'unchanged' } {
     const row = {
@@ -254,15 +262,26 @@ export class PaperWriter {
       const info = this.insertPaper.run(row);
       return { label: Number(info.lastInsertRowid), status: 'added' };
     }
+    const same =
+      existing.content_hash === contentHash &&
+      existing.title === row.title &&
+      existing.abstract === row.abstract &&
+      existing.authors === row.authors &&
+      existing.date === row.date &&
+      existing.year === row.year &&
+      existing.categories === row.categories &&
+      existing.url === row.url &&
+      existing.doi === row.doi;
+    if (same) return { label: existing.label, status: 'unchanged' };
     this.updatePaper.run(row);
     if (existing.content_hash === contentHash) return { label: existing.label, status: 'unchanged' };
     this.deleteVec.run(existing.label);
     return { label: existing.label, status: 'updated' };
   }
 
-  /** Papers whose vector is missing or stale, in label order (the embedding work still to do). */
-  pendingEmbeddings(limit: number): { label: number; title: string; abstract: string; content_hash: string }[] {
-    return this.missingStmt.all(limit);
+  /** Papers after `afterLabel` whose vector is missing or stale, in label order (the embedding work still to do). */
+  pendingEmbeddings(limit: number, afterLabel = 0): PendingPaper[] {
+    return this.missingStmt.all(afterLabel, limit);
   }
 
   countPending(): number {
@@ -279,25 +298,53 @@ export class PaperWriter {
     this.insertVec.run(label, contentHash, vectorToBlob(v));
   }
 
-  /** Deletes papers by id; returns their labels (to mark deleted in HNSW). */
-  remove(ids: readonly string[]): number[] {
+  /**
+   * Deletes papers by id (their vectors go with them: ON DELETE CASCADE) and queues their labels to be
+   * marked deleted in the HNSW file. Returns the labels of the papers that existed.
+   */
+  remove(ids: Iterable<string>): number[] {
     const labels: number[] = [];
-    const del = this.db.prepare<[string], { label: number }>('DELETE FROM papers WHERE id = ? RETURNING label');
-    const pending = this.db.prepare('INSERT OR IGNORE INTO pending_removals(label) VALUES (?)');
     for (const id of ids) {
-      const r = del.get(id);
+      const r = this.deleteById.get(id);
       if (r) {
         labels.push(r.label);
-        pending.run(r.label);
+        this.addRemoval.run(r.label);
       }
     }
     return labels;
   }
 
-  /** Vectors not yet in the HNSW file, and labels still to be marked deleted there. */
-  *unindexedVectors(): Generator<{ label: number; vector: Float32Array }> {
-    const it = this.db.prepare<[], { label: number; vector: Buffer }>('SELECT label, vector FROM vectors WHERE indexed = 0 ORDER BY label').iterate();
+  /**
+   * Copies vectors from another build database (an abandoned staging folder of the same model) for papers
+   * whose id and content hash match, so work done before an interruption is not embedded again.
+   */
+  salvageVectors(otherDb: string): number {
+    this.db.prepare('ATTACH DATABASE ? AS old').run(otherDb);
+    try {
+      return this.db
+        .prepare(
+          `INSERT OR REPLACE INTO vectors (label, content_hash, vector, indexed)
+           SELECT p.label, p.content_hash, ov.vector, 0 FROM papers p
+           JOIN old.papers op ON op.id = p.id AND op.content_hash = p.content_hash
+           JOIN old.vectors ov ON ov.label = op.label AND ov.content_hash = op.content_hash
+           LEFT JOIN vectors v ON v.label = p.label AND v.content_hash = p.content_hash
+           WHERE v.label IS NULL`,
+        )
+        .run().changes;
+    } finally {
+      this.db.prepare('DETACH DATABASE old').run();
+    }
+  }
+
+  /** Vectors not yet in the HNSW file (all of them with `all`, to rebuild it), in label order. */
+  *unindexedVectors(all = false): Generator<{ label: number; vector: Float32Array }> {
+    const sql = `SELECT label, vector FROM vectors ${all ? '' : 'WHERE indexed = 0'} ORDER BY label`;
+    const it = this.db.prepare<[], { label: number; vector: Buffer }>(sql).iterate();
     for (const r of it) yield { label: r.label, vector: blobToVector(r.vector) };
+  }
+
+  countUnindexed(): number {
+    return this.db.prepare('SELECT count(*) FROM vectors WHERE indexed = 0').pluck().get() as number;
   }
 
   pendingRemovals(): number[] {
@@ -313,13 +360,55 @@ export class PaperWriter {
   }
 
   /** Ids currently in the database (for pruning papers absent from the sources). */
+  *ids(): Generator<string> {
+    yield* this.db.prepare('SELECT id FROM papers').pluck().iterate() as Iterable<string>;
+  }
+
   allIds(): string[] {
-    return this.db.prepare('SELECT id FROM papers').pluck().all() as string[];
+    return [...this.ids()];
+  }
+
+  count(): number {
+    return this.db.prepare('SELECT count(*) FROM papers').pluck().get() as number;
+  }
+
+  /** id -> content hash of every paper (the base build's, to count added / re-embedded / unchanged). */
+  *hashes(): Generator<{ id: string; content_hash: string }> {
+    yield* this.db.prepare<[], { id: string; content_hash: string }>('SELECT id, content_hash FROM papers').iterate();
+  }
+
+  /**
+   * Compares this database with another build's (the base of an update): how many papers are new, have a
+   * changed content hash, are identical, or are gone. Done in SQL over an attached file, so no id map in memory.
+   */
+  compareWith(baseDb: string): { added: number; updated: number; unchanged: number; removed: number } {
+    this.db.prepare('ATTACH DATABASE ? AS base').run(baseDb);
+    try {
+      const r = this.db
+        .prepare<[], { added: number | null; updated: number | null; unchanged: number | null }>(
+          `SELECT sum(b.id IS NULL) AS added, sum(b.content_hash <> p.content_hash) AS updated, sum(b.content_hash = p.content_hash) AS unchanged
+           FROM papers p LEFT JOIN base.papers b ON b.id = p.id`,
+        )
+        .get()!;
+      const baseCount = this.db.prepare('SELECT count(*) FROM base.papers').pluck().get() as number;
+      const updated = r.updated ?? 0;
+      const unchanged = r.unchanged ?? 0;
+      return { added: r.added ?? 0, updated, unchanged, removed: baseCount - updated - unchanged };
+    } finally {
+      this.db.prepare('DETACH DATABASE base').run();
+    }
   }
 
   setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)').run(key, value);
+    this.metaStmt.run(key, value);
   }
+}
+
+export interface PendingPaper {
+  label: number;
+  title: string;
+  abstract: string;
+  content_hash: string;
 }
 
 export function getMeta(db: DB, key: string): string | undefined {

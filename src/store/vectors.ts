@@ -1,4 +1,5 @@
 // The HNSW vector index (hnswlib-node, cosine): create, load, add, delete, search, save.
+import { rename, unlink } from 'node:fs/promises';
 import hnswlib from 'hnswlib-node';
 import { AppError } from '../errors.js';
 
@@ -41,10 +42,21 @@ export class VectorIndex {
     return new VectorIndex(index, dims);
   }
 
+  /** Points in the graph, including those marked deleted. */
   get count(): number {
     return this.index.getCurrentCount();
   }
 
+  get capacity(): number {
+    return this.index.getMaxElements();
+  }
+
+  /** Makes room for `n` points in one resize (each resize reallocates the whole graph). */
+  reserve(n: number): void {
+    if (n > this.index.getMaxElements()) this.index.resizeIndex(n);
+  }
+
+  /** Adds a point, or replaces the vector of an existing label (a re-embedded paper keeps its label). */
   add(label: number, v: Float32Array): void {
     if (v.length !== this.dims) throw new AppError('INDEX_MISMATCH', `vector has ${v.length} dims, index has ${this.dims}`);
     // Grow geometrically so a long incremental update does not resize on every paper.
@@ -72,7 +84,15 @@ export class VectorIndex {
     return res.neighbors.map((label, i) => ({ label, score: 1 - res.distances[i]! }));
   }
 
+  /** Writes to a temporary file and renames it over `file`, so a crash never leaves a half-written index there. */
   async save(file: string): Promise<void> {
-    await this.index.writeIndex(file);
+    const tmp = `${file}.tmp-${process.pid}`;
+    try {
+      await this.index.writeIndex(tmp);
+      await rename(tmp, file);
+    } catch (e) {
+      await unlink(tmp).catch(() => {});
+      throw e;
+    }
   }
 }
