@@ -45,7 +45,7 @@ const isAsset = (p: string): boolean => p.startsWith('/assets/');
 /** Client-facing JSON (problem+json errors); everything else is a page and gets HTML errors. */
 const isApiPath = (p: string): boolean => p === '/api' || p.startsWith('/api/') || p === '/metrics' || p === '/health';
 
-export type AppEnv = { Variables: { requestId: string } };
+export type AppEnv = { Variables: { requestId: string; route?: string } };
 
 export const paperJson = (p: PaperRow) => ({
   id: p.id,
@@ -118,7 +118,14 @@ export function createApp(deps: AppDeps): PaperscopeApp {
   }
   if (config.rateLimitPerMinute > 0) {
     const buckets = new TokenBuckets(config.rateLimitPerMinute, config.rateLimitBurst);
-    app.use('*', rateLimit(buckets, (p) => isHealth(p) || isAsset(p) || p === '/metrics'));
+    app.use(
+      '*',
+      rateLimit(
+        buckets,
+        (p) => isHealth(p) || isAsset(p) || p === '/metrics',
+        (c, problem) => (isApiPath(c.req.path) ? problemResponse(c, problem) : errorPage(c, searcher, problem)),
+      ),
+    );
   }
   if (config.apiKey) {
     // /metrics is behind the key too: request counts and latencies describe the service's traffic, which a
@@ -166,6 +173,8 @@ export function createApp(deps: AppDeps): PaperscopeApp {
       throw new AppError('INVALID_INPUT', 'the paper id is not valid percent-encoding');
     }
     const related = rest.endsWith('/related');
+    // Metrics and logs label requests by route: name the two operations this one pattern serves.
+    c.set('route', related ? '/api/papers/:id/related' : '/api/papers/:id');
     const id = parse(PaperIdSchema, related ? rest.slice(0, -'/related'.length) : rest);
     if (!related) return c.json(paperJson(searcher.getPaper(id)));
     const q = parse(RelatedQuerySchema, queryObject(c.req.queries()));

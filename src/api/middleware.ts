@@ -15,13 +15,14 @@ export const UNMATCHED_ROUTE = '(unmatched)';
  * must stay few. Middleware is registered with app.use (method ALL); the first matched route with a real
  * method is the handler that responds, because no handler of ours calls next().
  */
-export function routeOf(c: Context): string {
-  return matchedRoutes(c).find((r) => r.method !== 'ALL')?.path ?? UNMATCHED_ROUTE;
+export function routeOf(c: Context<RouteEnv>): string {
+  // A handler that serves several operations under one pattern names the one it served.
+  return c.get('route') ?? matchedRoutes(c).find((r) => r.method !== 'ALL')?.path ?? UNMATCHED_ROUTE;
 }
 
-export function requestContext(opts: { log?: ((entry: Record<string, unknown>) => void) | undefined; metrics: Metrics }): MiddlewareHandler<{
-  Variables: { requestId: string };
-}> {
+type RouteEnv = { Variables: { requestId: string; route?: string } };
+
+export function requestContext(opts: { log?: ((entry: Record<string, unknown>) => void) | undefined; metrics: Metrics }): MiddlewareHandler<RouteEnv> {
   return async (c, next) => {
     const t0 = performance.now();
     const incoming = c.req.header('x-request-id');

@@ -2,7 +2,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.js';
-import { problemResponse, toProblem } from './problem.js';
+import { type Problem, problemResponse, toProblem } from './problem.js';
 
 export type Take = { ok: true; remaining: number } | { ok: false; retryAfterS: number };
 
@@ -75,13 +75,23 @@ export function clientAddress(c: Context): string {
   }
 }
 
-export function rateLimit(buckets: TokenBuckets, exempt: (path: string) => boolean): MiddlewareHandler {
+export function rateLimit(
+  buckets: TokenBuckets,
+  exempt: (path: string) => boolean,
+  /** How to answer (pages get an HTML page, the API problem+json); Retry-After is added either way. */
+  respond: (c: Context, problem: Problem) => Response | Promise<Response> = (c, p) => problemResponse(c, p),
+): MiddlewareHandler {
   return async (c, next) => {
     if (exempt(c.req.path)) return next();
     const r = buckets.take(clientAddress(c));
     if (!r.ok) {
-      const problem = toProblem(new AppError('RATE_LIMITED', `rate limit of ${buckets.perMinute} requests a minute (bursts of ${buckets.burst}) exceeded; retry in ${r.retryAfterS} s`), c.req.path);
-      return problemResponse(c, problem, { 'retry-after': String(r.retryAfterS) });
+      const problem = toProblem(
+        new AppError('RATE_LIMITED', `Too many requests from your address: the limit is ${buckets.perMinute} a minute (bursts of ${buckets.burst}). Retry in ${r.retryAfterS} s.`),
+        c.req.path,
+      );
+      const res = await respond(c, problem);
+      res.headers.set('retry-after', String(r.retryAfterS));
+      return res;
     }
     return next();
   };

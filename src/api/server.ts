@@ -1,45 +1,78 @@
 // Listens with @hono/node-server and shuts down gracefully on SIGTERM/SIGINT, finishing in-flight requests.
-import { serve, type ServerType } from '@hono/node-server';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
 import type { Env, Hono } from 'hono';
 
 export interface Listening {
   url: string;
   port: number;
+  /** Stops accepting connections, waits for in-flight requests to finish, then resolves. */
   close(): Promise<void>;
 }
 
 export function listen<E extends Env>(app: Hono<E>, opts: { host: string; port: number }): Promise<Listening> {
   return new Promise((resolve, reject) => {
-    let server: ServerType;
+    let closing: Promise<void> | undefined;
     const onError = (e: Error) => reject(e);
-    server = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port }, (info) => {
+    const server = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port }, (info) => {
       server.off('error', onError);
       const host = info.address.includes(':') ? `[${info.address}]` : info.address;
       resolve({
         url: `http://${host}:${info.port}`,
         port: info.port,
         close: () =>
-          new Promise<void>((res) => {
-            // Stop accepting, let in-flight requests finish, drop idle keep-alive sockets.
+          (closing ??= new Promise<void>((res) => {
+            // Stop accepting, let in-flight requests finish, drop idle keep-alive sockets now...
             server.close(() => res());
-            (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-          }),
+            server.closeIdleConnections();
+          })),
+      });
+    }) as Server;
+    // ...and each keep-alive socket as soon as its in-flight response is sent, so shutdown does not wait out
+    // the keep-alive timeout; a response finished during shutdown also tells the client not to reuse the socket.
+    server.on('request', (_req, res) => {
+      if (closing) res.shouldKeepAlive = false;
+      res.on('finish', () => {
+        if (closing) setImmediate(() => server.closeIdleConnections());
       });
     });
     server.once('error', onError);
   });
 }
 
-/** Closes the server on the first SIGTERM/SIGINT; a second signal exits at once. */
-export function closeOnSignals(l: Listening, log: (msg: string) => void): void {
+export interface SignalOptions {
+  /** How long in-flight requests may take to finish before the process exits anyway (ms). */
+  graceMs?: number;
+  exit?: (code: number) => void;
+  signals?: NodeJS.Signals[];
+}
+
+/**
+ * On the first SIGTERM/SIGINT: stop accepting, finish in-flight requests, exit 0. A second signal, or the
+ * grace period running out, exits 1 at once (an orchestrator's own kill timeout should be longer than graceMs).
+ */
+export function closeOnSignals(l: Listening, log: (msg: string) => void, opts: SignalOptions = {}): void {
+  const exit = opts.exit ?? ((code: number) => process.exit(code));
+  const graceMs = opts.graceMs ?? 10_000;
   let closing = false;
   const handler = (sig: NodeJS.Signals) => {
-    if (closing) process.exit(1);
+    if (closing) {
+      log(`${sig} again: exiting without waiting`);
+      exit(1);
+      return;
+    }
     closing = true;
-    log(`${sig}: finishing in-flight requests`);
-    void l.close().then(() => process.exit(0));
-    setTimeout(() => process.exit(0), 10_000).unref();
+    log(`${sig}: no new connections; finishing in-flight requests (up to ${graceMs} ms)`);
+    const timer = setTimeout(() => {
+      log(`requests still open after ${graceMs} ms: exiting`);
+      exit(1);
+    }, graceMs);
+    timer.unref();
+    void l.close().then(() => {
+      clearTimeout(timer);
+      log('all requests finished: exiting');
+      exit(0);
+    });
   };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
+  for (const s of opts.signals ?? ['SIGTERM', 'SIGINT']) process.on(s, handler);
 }
