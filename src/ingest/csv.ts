@@ -1,8 +1,9 @@
 // Reader for CSV/TSV files with a header row (optionally gzipped), streaming; columns are mapped to Paper fields.
+import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { AppError } from '../errors.js';
 import { normalizePaper } from '../paper.js';
-import { openText } from './lines.js';
+import { readLines } from './lines.js';
 import { isoDate } from './records.js';
 import type { ReadOptions, SourceItem } from './types.js';
 
@@ -105,7 +106,16 @@ export async function* readCsv(file: string, opts: ReadOptions = {}): AsyncGener
   const delimiter = opts.csvDelimiter ?? (/\.tsv(\.gz)?$/i.test(file) ? '\t' : ',');
   const skipped: SourceItem[] = [];
   let lastLine = 0;
-  const parser = (await openText(file)).pipe(
+  // Fed line by line from readLines: each physical line's bytes are checked for valid UTF-8 (csv-parse would
+  // silently decode invalid bytes to U+FFFD) and no line is buffered beyond the reader's bound.
+  const badLines = new Map<number, string>();
+  async function* lines(): AsyncGenerator<string> {
+    for await (const l of readLines(file)) {
+      if (l.error) badLines.set(l.line, l.error);
+      yield l.text + '\n';
+    }
+  }
+  const parser = Readable.from(lines()).pipe(
     parse({
       delimiter,
       bom: true,
@@ -128,11 +138,18 @@ export async function* readCsv(file: string, opts: ReadOptions = {}): AsyncGener
     yield* skipped.splice(0);
     const line = startLine(record, info.lines);
     lastLine = info.lines;
+    for (const l of badLines.keys()) if (l < line) badLines.delete(l);
     if (!cols) {
       cols = resolveColumns(file, record, opts.csvMap ?? {});
       continue;
     }
     if (record.length === 1 && !record[0]!.trim()) continue;
+    let bad: string | undefined;
+    for (let l = line; l <= info.lines && badLines.size && !bad; l++) bad = badLines.get(l);
+    if (bad) {
+      yield { kind: 'reject', file, line, reason: bad };
+      continue;
+    }
     const r = normalizePaper(toInput(record, cols));
     yield r.ok ? { kind: 'paper', paper: r.paper, file, line } : { kind: 'reject', file, line, reason: r.reason };
   }

@@ -50,7 +50,10 @@ export async function peekText(file: string, bytes = 4096): Promise<string> {
   return Buffer.concat(parts).subarray(0, bytes).toString('utf8').replace(/^\uFEFF/, '');
 }
 
-/** One line: its text, or why it could not be read (then text is empty). */
+/**
+ * One line and, when it is unusable, why. With an error the text is the lossy decoding of its bytes
+ * (U+FFFD for invalid ones) or empty for an over-long line: record readers reject it either way.
+ */
 export interface Line {
   line: number;
   text: string;
@@ -84,7 +87,7 @@ export async function* readLines(file: string, maxLineBytes = MAX_LINE_BYTES): A
     carryBytes = 0;
     if (buf.length && buf[buf.length - 1] === 0x0d) buf = buf.subarray(0, buf.length - 1);
     if (n === 1 && buf.subarray(0, 3).equals(BOM)) buf = buf.subarray(3);
-    if (!isUtf8(buf)) return { line: n, text: '', error: 'invalid UTF-8' };
+    if (!isUtf8(buf)) return { line: n, text: buf.toString('utf8'), error: 'invalid UTF-8' };
     return { line: n, text: buf.toString('utf8') };
   };
 

@@ -76,7 +76,7 @@ describe('readLines', () => {
     for await (const l of readLines(f, 1000)) lines.push(l);
     expect(lines).toEqual([
       { line: 1, text: 'ok' },
-      { line: 2, text: '', error: 'invalid UTF-8' },
+      { line: 2, text: 'bad \uFFFD byte', error: 'invalid UTF-8' },
       { line: 3, text: '', error: expect.stringMatching(/^line longer than/) },
       { line: 4, text: 'after' },
     ]);
@@ -184,6 +184,13 @@ describe('CSV', () => {
     await expect(collect(f, 'auto', { csvMap: parseCsvMap('abstract=Nope') })).rejects.toThrow(/no column "Nope" for abstract/);
     await expect(collect(f)).rejects.toThrow(/no title column .*--csv-map title=COLUMN/);
     expect(() => parseCsvMap('colour=Red')).toThrow(/unknown field "colour"/);
+  });
+
+  it('rejects a row with invalid UTF-8 bytes (even inside a multi-line field) and reads on', async () => {
+    const csv = Buffer.concat([Buffer.from(`title,abstract\nFirst,"${ABS}\nsecond line caf`), Buffer.from([0xe9]), Buffer.from(`"\nNext,${ABS}\n`)]);
+    const { papers, rejects } = await collect(await file('latin1.csv', csv));
+    expect(rejects).toEqual(['2: invalid UTF-8']);
+    expect(papers.map((p) => [p.title, p.line])).toEqual([['Next', 4]]);
   });
 
   it('reports a malformed row and reads on', async () => {
