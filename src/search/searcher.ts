@@ -184,7 +184,10 @@ export class Searcher {
           if (id === undefined) ids.set(l, (id = papers.getByLabel(l)?.id ?? ''));
           return id;
         };
-        const denseAll = (l: number): number | undefined => papers.exactScores(qv, [l])[0]?.score;
+        // Keyword-only candidates get their exact dense score from the stored vectors, in one pass.
+        const inDense = new Set(dense.map((d) => d.label));
+        const extra = new Map(papers.exactScores(qv, keyword.filter((k) => !inDense.has(k.label)).map((k) => k.label)).map((e) => [e.label, e.score]));
+        const denseAll = (l: number): number | undefined => extra.get(l);
         const fused = fuse(dense, keyword, this.fusion, idOf, denseAll).slice(offset, want);
         results = this.hydrate(fused.map((f) => ({ label: f.label, score: f.fused })));
         if (params.explain) {
