@@ -1,7 +1,7 @@
 // Fixtures for the API tests: embedders that stall or fail on demand, and the real app on port 0 with chosen settings.
 import { type AppDeps, createApp, type PaperscopeApp } from '../../src/api/app.js';
 import { listen } from '../../src/api/server.js';
-import { type Config, ConfigSchema, loadConfig } from '../../src/config.js';
+import { type Config, type ConfigSchema, loadConfig } from '../../src/config.js';
 import type { Embedder } from '../../src/embed/embedder.js';
 import type { Searcher } from '../../src/search/searcher.js';
 import { openTempSearcher } from '../helpers.js';
