@@ -133,7 +133,8 @@ async function runServe(cfg: Config) {
   const app = createApp({
     searcher,
     config: cfg,
-    log: (e) => cfg.logRequests && err(JSON.stringify({ time: new Date().toISOString(), ...e })),
+    // The app itself honours logRequests for request lines; error lines (5xx with stack) are always written.
+    log: (e) => err(JSON.stringify({ time: new Date().toISOString(), ...e })),
   });
   const l = await listen(app, { host: cfg.host, port: cfg.port });
   err(`paperscope: ${searcher.index.papers.count()} papers (${searcher.modelId}) at ${l.url.replace('127.0.0.1', 'localhost')}`);
