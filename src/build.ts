@@ -18,12 +18,14 @@ import {
   PaperWriter,
   SQLITE_FILE,
   VectorIndex,
+  deferFts,
   ensureIndexRoot,
   finalize,
   openWritable,
   publishBuild,
   pruneOldBuilds,
   readManifest,
+  rebuildFts,
   rejectsFile as rejectsPath,
   resolveBuildDir,
   writeManifest,
@@ -375,6 +377,8 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary> {
     try {
       w.setMeta('model_id', model.modelId);
       w.setMeta('build_id', buildId);
+      // Without a base every paper is new: build the FTS5 index once after the bulk insert instead of row by row.
+      if (!base) deferFts(db);
 
       // 1. Ingest: validate, dedupe, upsert (no embedding yet). Nothing but the id map grows with the input.
       const ti = performance.now();
@@ -436,6 +440,7 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary> {
         if (gone.length) db.transaction(() => w.remove(gone))();
       }
       seen.clear();
+      rebuildFts(db);
       let salvaged = 0;
       if (stage.leftover) {
         try {

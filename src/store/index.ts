@@ -8,7 +8,7 @@ import { HNSW_FILE, MANIFEST_FILE, SQLITE_FILE, readManifest, type Manifest } fr
 import { PaperStore, getMeta } from './papers.js';
 import { VectorIndex } from './vectors.js';
 
-export { openReadonly, openWritable, finalize } from './db.js';
+export { deferFts, finalize, openReadonly, openWritable, rebuildFts } from './db.js';
 export * from './manifest.js';
 export { PaperStore, PaperWriter, getMeta, hasFilters, type PaperFilters, type PaperRow } from './papers.js';
 export { VectorIndex, DEFAULT_HNSW, type Neighbor } from './vectors.js';
