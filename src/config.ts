@@ -35,7 +35,7 @@ export const ConfigSchema = z.object({
   requestTimeoutMs: z.coerce.number().int().min(100).default(15_000),
   maxBodyBytes: z.coerce.number().int().min(1024).default(64 * 1024),
   /** Hybrid fusion: weight of the dense score in the convex combination of normalised scores. */
-  hybridAlpha: z.coerce.number().min(0).max(1).default(0.3),
+  hybridAlpha: z.coerce.number().min(0).max(1).default(0.2),
   efSearch: z.coerce.number().int().min(10).max(2000).default(128),
   batchSize: z.coerce.number().int().min(1).max(512).default(16),
   /** Seconds to wait for the Hugging Face Hub before declaring it unreachable. */

@@ -63,6 +63,9 @@ export interface SearcherOptions {
   keywordWeights?: { title: number; abstract: number };
 }
 
+/** Weight of the dense score in hybrid fusion, chosen on SciFact train (docs/relevance.md); config hybridAlpha overrides. */
+export const DEFAULT_ALPHA = 0.2;
+
 /** Below this many papers passing a filter, scoring them exactly is cheaper than a filtered graph walk. */
 const EXACT_FILTER_MAX = 5_000;
 const round = (x: number): number => Math.round(x * 1e6) / 1e6;
@@ -85,7 +88,7 @@ export class Searcher {
         `the index was built with ${index.manifest.model.modelId} (${index.manifest.model.dims}-d) but queries would be embedded with ${embedder.info.modelId} (${embedder.info.dims}-d)`,
       );
     }
-    this.fusion = opts.fusion ?? { kind: 'weighted', alpha: 0.3 };
+    this.fusion = opts.fusion ?? { kind: 'weighted', alpha: DEFAULT_ALPHA };
     this.efSearch = opts.efSearch ?? 128;
     this.candidates = opts.candidates ?? 100;
     this.keywordWeights = opts.keywordWeights;

@@ -40,7 +40,7 @@ function toPaper(r: RawRow): PaperRow {
 }
 
 /** FTS5 column weights for BM25 (title, abstract): see docs/relevance.md for how they were chosen. */
-export const KEYWORD_WEIGHTS = { title: 2, abstract: 1 };
+export const KEYWORD_WEIGHTS = { title: 3, abstract: 1 };
 
 export const vectorToBlob = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 export const blobToVector = (b: Buffer): Float32Array =>
