@@ -18,7 +18,8 @@ export function beirPaths(dir: string, split: string): BeirPaths {
   const gz = (f: string) => (existsSync(p(f)) ? p(f) : p(`${f}.gz`));
   const paths = { dir, name: path.basename(path.resolve(dir)), corpus: gz('corpus.jsonl'), queries: gz('queries.jsonl'), qrels: p(path.join('qrels', `${split}.tsv`)) };
   for (const f of [paths.corpus, paths.queries, paths.qrels]) {
-    if (!existsSync(f)) throw new AppError('INVALID_INPUT', `${dir} is not a BEIR folder for split "${split}": ${path.relative(dir, f)} is missing`);
+    const name = path.relative(dir, f).replace(/\.gz$/, '');
+    if (!existsSync(f)) throw new AppError('INVALID_INPUT', `${dir} is not a BEIR folder for split "${split}": ${name} is missing`);
   }
   return paths;
 }
