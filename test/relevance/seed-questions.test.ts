@@ -4,7 +4,7 @@ import type { Searcher } from '../../src/search/searcher.js';
 import { buildTemp, openTempSearcher, removeTempDirs, useLiteEmbedder } from '../helpers.js';
 
 /** [question a researcher would type, id prefix of the paper that answers it] */
-export const SEED_QUESTIONS: [string, string][] = [
+const SEED_QUESTIONS: [string, string][] = [
   ['which papers split a model across accelerators?', 'gpipe'],
   ['how to train a huge network when the weights do not fit in GPU memory', 'zero-infinity'],
   ['can several copies of an LLM write one answer together while sharing their attention cache?', 'hogwild'],
