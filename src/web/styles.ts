@@ -61,7 +61,7 @@ details.filters summary { cursor: pointer; color: var(--muted); font-size: 0.95r
 details.filters[open] summary { margin-bottom: 0.75rem; }
 .filter-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(9.5rem, 1fr)); gap: 0.75rem 1rem; padding: 1rem; background: var(--card); border: 1px solid var(--line); border-radius: 0.6rem; }
 .field { display: flex; flex-direction: column; gap: 0.25rem; font-size: 0.9rem; color: var(--muted); }
-.field input { font: inherit; color: var(--fg); background: var(--bg); padding: 0.45rem 0.6rem; border: 1px solid var(--line); border-radius: 0.4rem; }
+.field input { font: inherit; color: var(--fg); background: var(--card); padding: 0.45rem 0.6rem; border: 1px solid var(--line); border-radius: 0.4rem; }
 fieldset.modes { grid-column: 1 / -1; border: 0; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; }
 fieldset.modes legend { float: left; margin-right: 0.5rem; font-size: 0.9rem; color: var(--muted); }
 fieldset.modes label { display: inline-flex; align-items: center; gap: 0.35rem; padding: 0.3rem 0.75rem; border: 1px solid var(--line); border-radius: 999px; cursor: pointer; font-size: 0.9rem; }

@@ -52,7 +52,7 @@ const text = async (l: Locator): Promise<string> => ((await l.textContent()) ?? 
 
 const shot = (name: string, p: Page = page) => p.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
 
-describe.skipIf(!hasChromium)('search page in Chromium', () => {
+describe.skipIf(!hasChromium)(hasChromium ? 'search page in Chromium' : `search page in Chromium: SKIPPED, ${CHROMIUM} is absent`, () => {
   const question = 'how to train a huge network when the weights do not fit in GPU memory';
   let openedTitle = '';
 
@@ -111,6 +111,7 @@ describe.skipIf(!hasChromium)('search page in Chromium', () => {
   it('filters by mode without JavaScript help and shows a helpful empty state', async () => {
     await page.goto(server!.url + '/?q=' + encodeURIComponent('zzqx nonexistentword') + '&mode=keyword');
     expect(await text(page.locator('.notice h2'))).toMatch(/No papers match/);
+    await shot('07-no-results-with-filters-open.png');
     await page.click('text=Search by meaning too (hybrid)');
     await page.waitForURL((u) => !u.searchParams.has('mode'));
     expect(await page.locator('ol.results > li').count()).toBeGreaterThan(0);
