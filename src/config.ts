@@ -38,7 +38,7 @@ export const ConfigSchema = z.object({
   hybridAlpha: z.coerce.number().min(0).max(1).default(0.2),
   efSearch: z.coerce.number().int().min(10).max(2000).default(128),
   batchSize: z.coerce.number().int().min(1).max(512).default(16),
-  /** Seconds to wait for the Hugging Face Hub before declaring it unreachable. */
+  /** Milliseconds to wait for the Hugging Face Hub before declaring it unreachable. */
   hubTimeoutMs: z.coerce.number().int().min(100).default(8_000),
   logRequests: bool.default(true),
 });
