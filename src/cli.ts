@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createApp } from './api/app.js';
 import { closeOnSignals, listen } from './api/server.js';
+import { SearchQuerySchema, toFilters } from './api/schemas.js';
 import { buildIndex, removePapers, type BuildMode, type BuildSummary } from './build.js';
 import { DEFAULT_MODEL, PROJECT_ROOT, loadConfig, type Config } from './config.js';
 import { loadBuildEmbedder } from './embed/index.js';
@@ -141,11 +142,11 @@ async function runServe(cfg: Config) {
   closeOnSignals(l, err);
 }
 
-function printHits(hits: Hit[]): void {
+function printHits(hits: Hit[], offset = 0): void {
   if (!hits.length) out('no results');
   hits.forEach((h, i) => {
     const meta = [h.authors.slice(0, 3).join(', ') + (h.authors.length > 3 ? ' et al.' : ''), h.date ?? ''].filter(Boolean).join(' · ');
-    out(`${String(i + 1).padStart(2)}. ${h.title}\n    ${h.id}  score ${h.score.toFixed(4)}${meta ? `  ${meta}` : ''}`);
+    out(`${String(offset + i + 1).padStart(2)}. ${h.title}\n    ${h.id}  score ${h.score.toFixed(4)}${meta ? `  ${meta}` : ''}`);
   });
 }
 
@@ -216,15 +217,37 @@ export function program(): Command {
     .argument('<query...>', 'a question or keywords')
     .addOption(indexOpt())
     .addOption(new Option('--mode <mode>', 'hybrid, semantic or keyword').choices(MODES as string[]).default('hybrid'))
-    .option('--limit <n>', 'results (1..100)', int('limit'), 10)
+    .option('--limit <n>', 'results (1..100)', '10')
+    .option('--offset <n>', 'skip this many results (0..1000)', '0')
+    .option('--year-from <year>', 'only papers from this year on')
+    .option('--year-to <year>', 'only papers up to this year')
+    .option('--category <cat...>', 'only papers in any of these categories')
+    .option('--author <name>', 'only papers with an author name containing this (case-insensitive)')
+    .option('--explain', 'show dense, keyword and fused scores per hit')
     .option('--json', 'print the response as JSON')
     .action(async (words: string[], o) => {
-      const q = words.join(' ').trim();
-      if (!q) throw new AppError('INVALID_INPUT', 'the query is empty');
+      // The API's zod schema validates the CLI too: one set of rules and messages.
+      const parsed = SearchQuerySchema.safeParse({
+        q: words.join(' '),
+        mode: o.mode,
+        limit: o.limit,
+        offset: o.offset,
+        explain: o.explain ?? false,
+        year_from: o.yearFrom,
+        year_to: o.yearTo,
+        category: o.category,
+        author: o.author,
+      });
+      if (!parsed.success) throw new AppError('INVALID_INPUT', parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
+      const q = parsed.data;
       const searcher = await openSearcher(configFrom(o));
-      const r = await searcher.search({ q, mode: o.mode as Mode, limit: Math.min(100, Math.max(1, o.limit)) });
+      const r = await searcher.search({ q: q.q, mode: q.mode as Mode, limit: q.limit, offset: q.offset, explain: q.explain, filters: toFilters(q) });
       if (o.json) out(JSON.stringify(r, null, 2));
-      else printHits(r.results);
+      else {
+        printHits(r.results, q.offset);
+        if (q.explain) r.results.forEach((h, i) => out(`    #${q.offset + i + 1} explain ${JSON.stringify(h.explain)}`));
+        err(`${r.total} matching papers, ${r.tookMs.toFixed(1)} ms`);
+      }
     });
 
   p.command('related')
