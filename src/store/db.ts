@@ -43,9 +43,11 @@ CREATE INDEX IF NOT EXISTS papers_year ON papers(year);
 CREATE TABLE IF NOT EXISTS vectors (
   label        INTEGER PRIMARY KEY REFERENCES papers(label) ON DELETE CASCADE,
   content_hash TEXT NOT NULL,
-  vector       BLOB NOT NULL,
-  indexed      INTEGER NOT NULL DEFAULT 0     -- 1 once the vector is in this build's saved HNSW file
+  vector       BLOB NOT NULL
 );
+-- Labels whose stored vector is not yet in this build's saved HNSW file. A table of its own, not a flag on
+-- vectors: emptying it after the HNSW save is cheap, where flipping a flag rewrote every vector row.
+CREATE TABLE IF NOT EXISTS hnsw_pending (label INTEGER PRIMARY KEY);
 -- Labels deleted from papers during a build, still to be marked deleted in the HNSW file inherited from the base build.
 CREATE TABLE IF NOT EXISTS pending_removals (label INTEGER PRIMARY KEY);
 CREATE VIRTUAL TABLE IF NOT EXISTS papers_fts USING fts5(

@@ -209,6 +209,7 @@ export class PaperWriter {
   private readonly updatePaper;
   private readonly findStmt;
   private readonly insertVec;
+  private readonly addPending;
   private readonly deleteVec;
   private readonly missingStmt;
   private readonly deleteById;
@@ -225,7 +226,8 @@ export class PaperWriter {
        categories=@categories, url=@url, doi=@doi, content_hash=@content_hash, source=@source WHERE id=@id`,
     );
     this.findStmt = db.prepare<[string], RawRow>(`SELECT ${COLS} FROM papers WHERE id = ?`);
-    this.insertVec = db.prepare('INSERT OR REPLACE INTO vectors (label, content_hash, vector, indexed) VALUES (?, ?, ?, 0)');
+    this.insertVec = db.prepare('INSERT OR REPLACE INTO vectors (label, content_hash, vector) VALUES (?, ?, ?)');
+    this.addPending = db.prepare('INSERT OR IGNORE INTO hnsw_pending (label) VALUES (?)');
     this.deleteVec = db.prepare('DELETE FROM vectors WHERE label = ?');
     // Keyset pagination (label > ?): each batch starts where the last one ended instead of rescanning embedded papers.
     this.missingStmt = db.prepare<[number, number], PendingPaper>(
@@ -296,6 +298,7 @@ export class PaperWriter {
 
   putVector(label: number, contentHash: string, v: Float32Array): void {
     this.insertVec.run(label, contentHash, vectorToBlob(v));
+    this.addPending.run(label);
   }
 
   /**
@@ -321,16 +324,20 @@ export class PaperWriter {
   salvageVectors(otherDb: string): number {
     this.db.prepare('ATTACH DATABASE ? AS old').run(otherDb);
     try {
-      return this.db
-        .prepare(
-          `INSERT OR REPLACE INTO vectors (label, content_hash, vector, indexed)
-           SELECT p.label, p.content_hash, ov.vector, 0 FROM papers p
+      return this.db.transaction(() => {
+        this.db.exec('CREATE TEMP TABLE salvage (label INTEGER PRIMARY KEY, content_hash TEXT, vector BLOB)');
+        this.db.exec(
+          `INSERT INTO salvage SELECT p.label, p.content_hash, ov.vector FROM papers p
            JOIN old.papers op ON op.id = p.id AND op.content_hash = p.content_hash
            JOIN old.vectors ov ON ov.label = op.label AND ov.content_hash = op.content_hash
            LEFT JOIN vectors v ON v.label = p.label AND v.content_hash = p.content_hash
            WHERE v.label IS NULL`,
-        )
-        .run().changes;
+        );
+        const n = this.db.prepare('INSERT OR REPLACE INTO vectors (label, content_hash, vector) SELECT label, content_hash, vector FROM salvage').run().changes;
+        this.db.exec('INSERT OR IGNORE INTO hnsw_pending (label) SELECT label FROM salvage');
+        this.db.exec('DROP TABLE temp.salvage');
+        return n;
+      })();
     } finally {
       this.db.prepare('DETACH DATABASE old').run();
     }
@@ -338,13 +345,15 @@ export class PaperWriter {
 
   /** Vectors not yet in the HNSW file (all of them with `all`, to rebuild it), in label order. */
   *unindexedVectors(all = false): Generator<{ label: number; vector: Float32Array }> {
-    const sql = `SELECT label, vector FROM vectors ${all ? '' : 'WHERE indexed = 0'} ORDER BY label`;
+    const sql = all
+      ? 'SELECT label, vector FROM vectors ORDER BY label'
+      : 'SELECT v.label, v.vector FROM hnsw_pending h JOIN vectors v ON v.label = h.label ORDER BY v.label';
     const it = this.db.prepare<[], { label: number; vector: Buffer }>(sql).iterate();
     for (const r of it) yield { label: r.label, vector: blobToVector(r.vector) };
   }
 
   countUnindexed(): number {
-    return this.db.prepare('SELECT count(*) FROM vectors WHERE indexed = 0').pluck().get() as number;
+    return this.db.prepare('SELECT count(*) FROM hnsw_pending').pluck().get() as number;
   }
 
   pendingRemovals(): number[] {
@@ -354,7 +363,7 @@ export class PaperWriter {
   /** Called once the HNSW file holding every vector has been saved. */
   markAllIndexed(): void {
     this.db.transaction(() => {
-      this.db.prepare('UPDATE vectors SET indexed = 1 WHERE indexed = 0').run();
+      this.db.prepare('DELETE FROM hnsw_pending').run();
       this.db.prepare('DELETE FROM pending_removals').run();
     })();
   }

@@ -130,6 +130,23 @@ describe('incremental builds', () => {
     expect(readdirSync(path.join(indexDir, 'builds')).filter((n) => !n.endsWith('.txt'))).toHaveLength(2);
   });
 
+  it('compacts the HNSW graph once deleted points pile up, and the survivors are still found', async () => {
+    const root = path.join(dir, 'compact');
+    const all = range(0, 1400).map((n) => synthPaper(n));
+    await buildIndex({ indexDir: root, sources: [await writePapers(path.join(dir, 'c-all.jsonl'), all)], embedder: emb });
+    const logs: string[] = [];
+    const s = await buildIndex({ indexDir: root, sources: [await writePapers(path.join(dir, 'c-few.jsonl'), all.slice(0, 200))], embedder: emb, log: (l) => logs.push(l) });
+    expect(s).toMatchObject({ papers: 200, removed: 1200, embedded: 0 });
+    expect(logs.join('\n')).toMatch(/compacting the vector index: 1200 of its 1400 points are deleted/);
+    const idx = await openIndex(root);
+    expect(idx.vectors.count).toBe(200);
+    const p = all[150]!;
+    const ids = await reachable(new Searcher(idx, emb), `${p.title}. ${p.abstract}`, [p.id]);
+    expect([...ids].every((id) => Number(id.slice(4)) < 200)).toBe(true);
+    expect((await new Searcher(idx, emb).search({ q: `${p.title}. ${p.abstract}`, mode: 'semantic', limit: 1 })).results[0]!.id).toBe(p.id);
+    idx.close();
+  });
+
   it('refuses another model unless --rebuild, which re-embeds everything', async () => {
     const other = await writeBertModel({ outDir: path.join(dir, 'other-tiny'), seed: 99 });
     const e2 = await loadTransformersEmbedder({ model: other.dir, modelsDir: path.join(ROOT, 'models'), allowRemote: false });
