@@ -8,7 +8,7 @@ import { AppError } from '../errors.js';
 export interface FetchModelOptions {
   /** Reachability probe timeout, and the longest a download may stall without receiving a byte. Default 10 s. */
   timeoutMs?: number;
-  /** Which ONNX weights to fetch: fp32 (onnx/model.onnx, the default) or q8 (onnx/model_quantized.onnx), ... */
+  /** Which ONNX weights to fetch: q8 (onnx/model_quantized.onnx, the default) or fp32 (onnx/model.onnx), ... */
   dtype?: string;
   /** Hub mirror; default $HF_ENDPOINT or https://huggingface.co/. */
   remoteHost?: string;
@@ -48,7 +48,8 @@ export async function fetchModel(id: string, modelsDir: string, opts: FetchModel
     throw new AppError('MODEL_UNAVAILABLE', `Could not download ${id}: the Hub at ${host} could not be reached (${why}). ${offlineHelp(dir)}`, undefined, { cause: e });
   }
 
-  const files = [...REQUIRED, `onnx/${onnxFileName(opts.dtype ?? 'fp32')}`];
+  // Quantized (int8) by default: 4x smaller to download and faster on CPU, the form Xenova publishes for transformers.js.
+  const files = [...REQUIRED, `onnx/${onnxFileName(opts.dtype ?? 'q8')}`];
   for (const file of [...files, ...OPTIONAL]) {
     const dest = join(dir, file);
     if (existsSync(dest) && (await stat(dest)).size > 0) continue;

@@ -136,14 +136,16 @@ describe('fetchModel', () => {
     servers.push(hub);
     const port = await listen(hub);
     const modelsDir = join(root, 'fetched');
-    const { dir } = await fetchModel('acme/tiny-bert', modelsDir, { remoteHost: `http://127.0.0.1:${port}/` });
+    // The fake hub has only fp32 weights; the product's default (q8, the quantized export) is checked below.
+    const { dir } = await fetchModel('acme/tiny-bert', modelsDir, { remoteHost: `http://127.0.0.1:${port}/`, dtype: 'fp32' });
     expect(dir).toBe(join(modelsDir, 'acme', 'tiny-bert'));
     expect(requested).toContain('/acme/tiny-bert/resolve/main/onnx/model.onnx');
     const offline = await loadTransformersEmbedder({ model: 'acme/tiny-bert', modelsDir, allowRemote: false });
     expect(maxDiff(await offline.embedQuery('graph'), await emb.embedQuery('graph'))).toBe(0);
     await offline.dispose();
-    // a missing dtype is reported, not half-downloaded
-    const err = await fetchModel('acme/tiny-bert', modelsDir, { remoteHost: `http://127.0.0.1:${port}/`, dtype: 'q8' }).catch((e: unknown) => e);
+    // by default the quantized weights are asked for; a missing dtype is reported, not half-downloaded
+    const err = await fetchModel('acme/tiny-bert', join(root, 'fetched-q8'), { remoteHost: `http://127.0.0.1:${port}/` }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'MODEL_UNAVAILABLE' });
+    expect(requested).toContain('/acme/tiny-bert/resolve/main/onnx/model_quantized.onnx');
   });
 });
