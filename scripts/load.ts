@@ -102,6 +102,8 @@ async function main(): Promise<void> {
     const ids = (JSON.parse(`[${readFileSync(SEED, 'utf8').trim().split('\n').join(',')}]`) as { id: string }[]).map((p) => p.id);
     const relatedPaths = ids.map((id) => `/api/papers/${encodeURIComponent(id)}/related?limit=10`);
     const searchPaths = QUERIES.map((q) => `/api/search?mode=hybrid&limit=10&q=${encodeURIComponent(q)}`);
+    // Every request a new text (a number appended), so the query-embedding cache never hits: the cost of new questions.
+    const distinctPaths = Array.from({ length: 200_000 }, (_, i) => `/api/search?mode=hybrid&limit=10&q=${encodeURIComponent(`${QUERIES[i % QUERIES.length]} ${i}`)}`);
     // Warm up (JIT, SQLite page cache, first embeddings) so "before" is the steady idle state.
     for (const p of [...relatedPaths, ...searchPaths]) {
       const r = await fetch(url + p);
@@ -113,7 +115,8 @@ async function main(): Promise<void> {
     const rows: { name: string; r: autocannon.Result }[] = [];
     for (const [name, paths] of [
       ['GET /api/papers/:id/related', relatedPaths],
-      ['GET /api/search (hybrid)', searchPaths],
+      ['GET /api/search (hybrid, distinct queries)', distinctPaths],
+      ['GET /api/search (hybrid, 8 repeated queries)', searchPaths],
     ] as const) {
       log(`${name}: ${duration} s at ${connections} connections`);
       rows.push({ name, r: await run(url, name, [...paths]) });

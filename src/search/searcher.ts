@@ -69,6 +69,8 @@ export const DEFAULT_ALPHA = 0.2;
 /** Below this many papers passing a filter, scoring them exactly is cheaper than a filtered graph walk. */
 const EXACT_FILTER_MAX = 5_000;
 const round = (x: number): number => Math.round(x * 1e6) / 1e6;
+/** Recent query embeddings kept: paging, refining filters and reloads repeat a query, and embedding is most of its cost. */
+const QUERY_CACHE_SIZE = 512;
 
 export class Searcher {
   readonly fusion: Fusion;
@@ -76,6 +78,7 @@ export class Searcher {
   private readonly candidates: number;
   private readonly keywordWeights: { title: number; abstract: number } | undefined;
   private readonly exactFilterMax: number;
+  private readonly queryCache = new Map<string, Float32Array>();
 
   constructor(
     readonly index: OpenIndex,
@@ -124,6 +127,20 @@ export class Searcher {
     return exclude?.size ? vectors.search(query, k, (l) => !exclude.has(l)) : vectors.search(query, k);
   }
 
+  /** Embeds a query through a small LRU cache (Map keeps insertion order: re-insert on hit, evict the oldest). */
+  async embedQuery(q: string): Promise<Float32Array> {
+    const hit = this.queryCache.get(q);
+    if (hit) {
+      this.queryCache.delete(q);
+      this.queryCache.set(q, hit);
+      return hit;
+    }
+    const v = await this.embedder.embedQuery(q);
+    this.queryCache.set(q, v);
+    if (this.queryCache.size > QUERY_CACHE_SIZE) this.queryCache.delete(this.queryCache.keys().next().value!);
+    return v;
+  }
+
   private toHit(p: PaperRow, score: number): Hit {
     return {
       id: p.id,
@@ -169,7 +186,7 @@ export class Searcher {
         results.forEach((h, i) => (h.explain = { dense: null, keyword: { score: round(page[i]!.score), rank: offset + i + 1 }, fused: h.score }));
       }
     } else {
-      const qv = params.queryVector ?? (await this.embedder.embedQuery(params.q));
+      const qv = params.queryVector ?? (await this.embedQuery(params.q));
       total = hasFilters(filters) ? papers.filteredCount(filters) : papers.count();
       if (mode === 'semantic') {
         const page = this.denseTop(qv, want, filters).slice(offset);

@@ -69,6 +69,18 @@ describe('filters', () => {
     s.index.close();
   });
 
+  it('embeds a repeated query once (pages of one question cost one embedding)', async () => {
+    let calls = 0;
+    const counting = { ...emb, info: emb.info, embedQuery: async (q: string) => (calls++, emb.embedQuery(q)) };
+    const s = new Searcher(await openIndex(indexDir), counting);
+    const a = await s.search({ q: 'protein folding', limit: 5 });
+    const b = await s.search({ q: 'protein folding', limit: 5, offset: 5 });
+    await s.search({ q: 'speech', limit: 5 });
+    expect(calls).toBe(2);
+    expect(a.results.map((h) => h.id)).not.toEqual(b.results.map((h) => h.id));
+    s.index.close();
+  });
+
   it('rejects a reversed year range', async () => {
     const r = await get('q=x&year_from=2020&year_to=2010');
     expect(r.status).toBe(400);
