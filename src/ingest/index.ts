@@ -12,10 +12,10 @@ export { formatReject } from './types.js';
 export { CSV_FIELDS, parseCsvMap } from './csv.js';
 
 /**
- * Source formats. "jsonl" detects the record shape per line (our Paper shape, the arXiv metadata snapshot,
- * BEIR); "arxiv" and "beir" force one; "auto" picks by file name, then by the first bytes.
+ * Source formats. "jsonl" detects the record shape per line (our Paper shape, the arXiv metadata snapshot
+ * or JSONL, BEIR); "paper", "arxiv" and "beir" force one; "auto" picks by file name, then by the first bytes.
  */
-export const FORMATS = ['auto', 'jsonl', 'arxiv', 'beir', 'csv', 'daily-papers'] as const;
+export const FORMATS = ['auto', 'jsonl', 'paper', 'arxiv', 'beir', 'csv', 'daily-papers'] as const;
 export type SourceFormat = (typeof FORMATS)[number];
 
 /** The reader a file gets in "auto" mode: by extension (.gz ignored), else by sniffing its first bytes. */
@@ -45,6 +45,7 @@ export async function* readSource(file: string, format: SourceFormat = 'auto', o
     case 'jsonl':
       yield* readJsonl(file, { ...opts, shape: opts.shape ?? 'auto' });
       return;
+    case 'paper':
     case 'arxiv':
     case 'beir':
       yield* readJsonl(file, { ...opts, shape: f });
