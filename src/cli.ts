@@ -156,7 +156,7 @@ export function program(): Command {
   const modelOpt = () => new Option('--model <model>', `Hub id, local model folder or "use-lite" (default: $PAPERSCOPE_MODEL, else ${DEFAULT_MODEL})`);
 
   p.command('build')
-    .description('build (or update) the index from paper sources')
+    .description('build (or update) the index from paper sources; without --model an existing index keeps its own model')
     .option('--source <path...>', 'sources: JSONL (our shape, arXiv metadata, BEIR corpus), CSV/TSV, Daily Papers .txt; .gz read transparently (default: the bundled papers)')
     .addOption(new Option('--format <format>', 'force the source format instead of detecting it').choices(FORMATS as unknown as string[]))
     .option('--csv-map <map>', 'CSV columns for paper fields, e.g. title=Title,abstract=Summary,id=ID,authors=Authors')
