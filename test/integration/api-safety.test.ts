@@ -182,7 +182,8 @@ describe('limits', () => {
         await gate.started;
         gate.release();
         const gate2 = slow.gate();
-        const page = await fetch(s.url + '/?q=gpu', { signal: AbortSignal.timeout(20_000) });
+        // Another query: "gpu" is now in the searcher's query-embedding cache and would not wait on the embedder.
+        const page = await fetch(s.url + '/?q=tpu', { signal: AbortSignal.timeout(20_000) });
         expect(page.status).toBe(503);
         expect(page.headers.get('content-type')).toMatch(/^text\/html/);
         gate2.release();
