@@ -19,17 +19,23 @@ const boolParam = z
 
 const stringList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean));
 
-export const FiltersSchema = z
-  .object({
-    year_from: intParam(0, 9999).optional(),
-    year_to: intParam(0, 9999).optional(),
-    category: stringList.pipe(z.array(z.string().max(100)).max(20)).optional(),
-    author: z.string().trim().max(200).optional(),
-  })
-  .refine((f) => f.year_from === undefined || f.year_to === undefined || f.year_from <= f.year_to, {
-    message: 'year_from must not be after year_to',
-    path: ['year_from'],
-  });
+/** Filter fields, shared by GET/POST search and recommend. */
+const filterFields = {
+  year_from: intParam(0, 9999).optional().describe('Earliest publication year (inclusive)'),
+  year_to: intParam(0, 9999).optional().describe('Latest publication year (inclusive)'),
+  category: stringList
+    .pipe(z.array(z.string().max(100)).max(20))
+    .optional()
+    .describe('Categories (any of them matches); repeat the parameter or separate with commas'),
+  author: z.string().trim().max(200).optional().describe('Case-insensitive part of an author name'),
+};
+
+const yearRangeOrdered: [(f: { year_from?: number | undefined; year_to?: number | undefined }) => boolean, { message: string; path: string[] }] = [
+  (f) => f.year_from === undefined || f.year_to === undefined || f.year_from <= f.year_to,
+  { message: 'year_from must not be after year_to', path: ['year_from'] },
+];
+
+export const FiltersSchema = z.object(filterFields).refine(...yearRangeOrdered);
 
 export const SearchQuerySchema = z
   .object({
@@ -45,19 +51,10 @@ export const SearchQuerySchema = z
       .describe('hybrid fuses dense (meaning) and BM25 (keyword) scores; semantic and keyword use one of them'),
     limit: intParam(1, MAX_LIMIT).default(10).describe('Results per page'),
     offset: intParam(0, MAX_OFFSET).default(0).describe('Results to skip (pagination)'),
-    explain: boolParam.default(false).describe('Add each hit\'s dense, keyword and fused scores and ranks'),
-    year_from: intParam(0, 9999).optional().describe('Earliest publication year (inclusive)'),
-    year_to: intParam(0, 9999).optional().describe('Latest publication year (inclusive)'),
-    category: stringList
-      .pipe(z.array(z.string().max(100)).max(20))
-      .optional()
-      .describe('Categories (any of them matches); repeat the parameter or separate with commas'),
-    author: z.string().trim().max(200).optional().describe('Case-insensitive part of an author name'),
+    explain: boolParam.default(false).describe("Add each hit's dense, keyword and fused scores and ranks"),
+    ...filterFields,
   })
-  .refine((f) => f.year_from === undefined || f.year_to === undefined || f.year_from <= f.year_to, {
-    message: 'year_from must not be after year_to',
-    path: ['year_from'],
-  });
+  .refine(...yearRangeOrdered);
 export type SearchQuery = z.infer<typeof SearchQuerySchema>;
 
 export const RelatedQuerySchema = z.object({
