@@ -8,7 +8,7 @@ import { buildIndex, removePapers, type BuildMode, type BuildSummary } from './b
 import { DEFAULT_MODEL, PROJECT_ROOT, loadConfig, type Config } from './config.js';
 import { loadBuildEmbedder } from './embed/index.js';
 import { AppError } from './errors.js';
-import { modelLocation, openSearcher } from './runtime.js';
+import { modelLocation, openSearcher, watchIndex } from './runtime.js';
 import { MODES, type Hit, type Mode } from './search/searcher.js';
 import { FORMATS, parseCsvMap, type SourceFormat } from './ingest/index.js';
 import { readManifest, resolveBuildDir } from './store/index.js';
@@ -139,6 +139,8 @@ async function runServe(cfg: Config) {
   });
   const l = await listen(app, { host: cfg.host, port: cfg.port });
   err(`paperscope: ${searcher.index.papers.count()} papers (${searcher.modelId}) at ${l.url.replace('127.0.0.1', 'localhost')}`);
+  // A build published while serving (build --update, remove) is picked up without a restart.
+  watchIndex(searcher, cfg.indexDir, { log: err });
   closeOnSignals(l, err);
 }
 

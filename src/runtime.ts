@@ -5,7 +5,7 @@ import type { Config } from './config.js';
 import { loadEmbedder, type Embedder } from './embed/index.js';
 import { AppError } from './errors.js';
 import { Searcher } from './search/searcher.js';
-import { openIndex, type OpenIndex } from './store/index.js';
+import { openIndex, resolveBuildDir, type OpenIndex } from './store/index.js';
 
 /** The model that built the index embeds the queries: found by id under models/, else at its recorded folder. */
 export async function loadQueryEmbedder(index: OpenIndex, cfg: Config): Promise<Embedder> {
@@ -40,4 +40,49 @@ export function modelLocation(model: string, modelsDir: string): string | undefi
   if (existsSync(path.join(modelsDir, model, 'config.json'))) return undefined;
   const abs = path.resolve(model);
   return existsSync(path.join(abs, 'config.json')) ? abs : undefined;
+}
+
+export interface IndexWatcher {
+  /** Checks the CURRENT pointer now (the timer calls this); resolves once any new build is being served. */
+  check(): Promise<void>;
+  stop(): void;
+}
+
+/**
+ * Serves newly published builds without a restart: polls the index's CURRENT pointer (a tiny file read) and
+ * swaps the new build into the searcher. The old build is closed after a grace period; a build that cannot be
+ * opened, or was made with another model, is logged and the current one stays in service.
+ */
+export function watchIndex(
+  searcher: Searcher,
+  indexDir: string,
+  opts: { intervalMs?: number; graceMs?: number; log: (line: string) => void },
+): IndexWatcher {
+  let busy = false;
+  let failedDir: string | undefined;
+  const check = async (): Promise<void> => {
+    if (busy) return;
+    const dir = resolveBuildDir(indexDir);
+    if (!dir || dir === searcher.index.dir || dir === failedDir) return;
+    busy = true;
+    try {
+      const next = await openIndex(indexDir);
+      try {
+        const previous = searcher.swapIndex(next);
+        opts.log(`serving build ${next.manifest.buildId} (${next.manifest.counts.papers} papers)`);
+        setTimeout(() => previous.close(), opts.graceMs ?? 30_000).unref();
+      } catch (e) {
+        next.close();
+        throw e;
+      }
+    } catch (e) {
+      failedDir = dir;
+      opts.log(`not serving the new build in ${dir}: ${(e as Error).message}; still serving ${searcher.index.manifest.buildId}`);
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void check(), opts.intervalMs ?? 2_000);
+  timer.unref();
+  return { check, stop: () => clearInterval(timer) };
 }

@@ -80,22 +80,45 @@ export class Searcher {
   private readonly exactFilterMax: number;
   private readonly queryCache = new Map<string, Float32Array>();
 
+  private current: OpenIndex;
+
   constructor(
-    readonly index: OpenIndex,
+    index: OpenIndex,
     readonly embedder: Embedder,
     opts: SearcherOptions = {},
   ) {
+    Searcher.checkModel(index, embedder);
+    this.current = index;
+    this.fusion = opts.fusion ?? { kind: 'weighted', alpha: DEFAULT_ALPHA };
+    this.efSearch = opts.efSearch ?? 128;
+    this.candidates = opts.candidates ?? 100;
+    this.keywordWeights = opts.keywordWeights;
+    this.exactFilterMax = opts.exactFilterMax ?? EXACT_FILTER_MAX;
+  }
+
+  private static checkModel(index: OpenIndex, embedder: Embedder): void {
     if (embedder.info.modelId !== index.manifest.model.modelId || embedder.info.dims !== index.manifest.model.dims) {
       throw new AppError(
         'INDEX_MISMATCH',
         `the index was built with ${index.manifest.model.modelId} (${index.manifest.model.dims}-d) but queries would be embedded with ${embedder.info.modelId} (${embedder.info.dims}-d)`,
       );
     }
-    this.fusion = opts.fusion ?? { kind: 'weighted', alpha: DEFAULT_ALPHA };
-    this.efSearch = opts.efSearch ?? 128;
-    this.candidates = opts.candidates ?? 100;
-    this.keywordWeights = opts.keywordWeights;
-    this.exactFilterMax = opts.exactFilterMax ?? EXACT_FILTER_MAX;
+  }
+
+  /** The build being served. Every method reads it after its only await, so one request sees one build. */
+  get index(): OpenIndex {
+    return this.current;
+  }
+
+  /**
+   * Serves a newly published build from now on (same model only) and returns the previous one, which the
+   * caller closes once requests that started on it are done.
+   */
+  swapIndex(next: OpenIndex): OpenIndex {
+    Searcher.checkModel(next, this.embedder);
+    const previous = this.current;
+    this.current = next;
+    return previous;
   }
 
   get modelId(): string {
@@ -172,12 +195,14 @@ export class Searcher {
     const offset = params.offset ?? 0;
     const filters = params.filters;
     const want = offset + limit;
-    const { papers } = this.index;
     const fts = toFtsQuery(params.q);
+    // Embed first: it is the only await, so everything after it reads one build even if a new one is swapped in.
+    const qv = mode === 'keyword' ? undefined : (params.queryVector ?? (await this.embedQuery(params.q)));
+    const { papers } = this.index;
     let results: Hit[];
     let total: number;
 
-    if (mode === 'keyword') {
+    if (!qv) {
       const list = fts.match ? papers.keywordSearch(fts.match, filters, want, this.keywordWeights) : [];
       total = fts.match ? papers.keywordCount(fts.match, filters) : 0;
       const page = list.slice(offset);
@@ -186,7 +211,6 @@ export class Searcher {
         results.forEach((h, i) => (h.explain = { dense: null, keyword: { score: round(page[i]!.score), rank: offset + i + 1 }, fused: h.score }));
       }
     } else {
-      const qv = params.queryVector ?? (await this.embedQuery(params.q));
       total = hasFilters(filters) ? papers.filteredCount(filters) : papers.count();
       if (mode === 'semantic') {
         const page = this.denseTop(qv, want, filters).slice(offset);
