@@ -17,7 +17,6 @@ export interface FtsQuery {
   terms: string[];
 }
 
-const WORD = /[\p{L}\p{N}]+(?:\*)?/gu;
 const quote = (t: string): string => `"${t.replace(/"/g, '""')}"`;
 
 /**
@@ -29,6 +28,8 @@ export function toFtsQuery(text: string): FtsQuery {
   const positives: string[] = [];
   const negatives: string[] = [];
   const terms: string[] = [];
+  /** Stop words skipped, searched only when nothing else is left. */
+  const stops: string[] = [];
   const s = text.normalize('NFKC').slice(0, 4096);
   // Balanced "..." pairs are phrases; an unbalanced quote is ignored.
   const parts = s.split('"');
@@ -53,17 +54,20 @@ export function toFtsQuery(text: string): FtsQuery {
         negatives.push(quote(word) + (prefix ? '*' : ''));
         continue;
       }
-      if (STOPWORDS.has(word) && !prefix) continue;
+      if (STOPWORDS.has(word) && !prefix) {
+        stops.push(word);
+        continue;
+      }
       positives.push(quote(word) + (prefix ? '*' : ''));
       terms.push(word);
     }
   });
   if (!positives.length) {
-    // A query of stop words only ("what is this?"): search them rather than nothing.
-    const words = (s.match(WORD) ?? []).map((w) => w.replace(/\*$/, '').toLowerCase()).filter(Boolean);
-    const uniq = [...new Set(words)].filter((w) => !['and', 'or', 'not', 'near'].includes(w));
-    if (!uniq.length) return { match: undefined, terms: [] };
-    return { match: uniq.map(quote).join(' OR '), terms: uniq };
+    // A query of stop words only ("what is this?"): search them rather than nothing. Excluded words never
+    // become search terms: with nothing to include, FTS5 cannot express "everything but -word", so no match.
+    if (!stops.length) return { match: undefined, terms: [] };
+    positives.push(...stops.map(quote));
+    terms.push(...stops);
   }
   const uniq = [...new Set(positives)];
   let match = uniq.length > 1 ? `(${uniq.join(' OR ')})` : uniq[0]!;

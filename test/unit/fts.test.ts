@@ -49,6 +49,14 @@ describe('toFtsQuery', () => {
     expect(run('sparse -pipeline')).toEqual(['Sparse coding']);
   });
 
+  it('never searches for an excluded word, even when nothing else is left', () => {
+    expect(toFtsQuery('-sparse').match).toBeUndefined();
+    expect(run('-sparse')).toEqual([]);
+    expect(toFtsQuery('the -sparse').match).toBe('"the" NOT ("sparse")');
+    expect(run('what is -sparse')).toEqual([]);
+    expect(toFtsQuery('what is this?').match).toBe('("what" OR "is" OR "this")');
+  });
+
   it('treats operators and column filters as plain words', () => {
     expect(toFtsQuery('title:sparse').match).toBe('("title" OR "sparse")');
     expect(toFtsQuery('---').match).toBeUndefined();
