@@ -19,10 +19,16 @@ const boolParam = z
 
 const stringList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean));
 
+/**
+ * An optional year: an empty value (`?year_to=`, as an HTML form sends an unfilled field) means no filter,
+ * not the year 0 that coercion would make of it (which matched no paper at all).
+ */
+const yearParam = () => z.preprocess((v) => (typeof v === 'string' && !v.trim() ? undefined : v), intParam(0, 9999).optional()).optional();
+
 /** Filter fields, shared by GET/POST search and recommend. */
 const filterFields = {
-  year_from: intParam(0, 9999).optional().describe('Earliest publication year (inclusive)'),
-  year_to: intParam(0, 9999).optional().describe('Latest publication year (inclusive)'),
+  year_from: yearParam().describe('Earliest publication year (inclusive)'),
+  year_to: yearParam().describe('Latest publication year (inclusive)'),
   category: stringList
     .pipe(z.array(z.string().max(100)).max(20))
     .optional()

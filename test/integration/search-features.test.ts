@@ -81,6 +81,13 @@ describe('filters', () => {
     s.index.close();
   });
 
+  it.each(['year_from=', 'year_to=', 'year_from=&year_to=%20'])('an empty year (%s, as a form sends it) means no filter, as on the page', async (qs) => {
+    const r = await get(`q=study&limit=5&${qs}`);
+    expect(r.status).toBe(200);
+    expect(r.body.total).toBe(80);
+    expect(r.body.results).toHaveLength(5);
+  });
+
   it('rejects a reversed year range', async () => {
     const r = await get('q=x&year_from=2020&year_to=2010');
     expect(r.status).toBe(400);
