@@ -164,6 +164,17 @@ async function acquireLock(indexDir: string): Promise<() => Promise<void>> {
   throw new AppError('INTERNAL', `could not lock ${indexDir}`);
 }
 
+/**
+ * Builds go into an index root (builds/ + CURRENT). A published build folder given instead would get an
+ * index nested inside it that nothing serves: the folder's own manifest.json always wins when it is opened.
+ */
+function checkIndexRoot(indexDir: string): void {
+  if (!existsSync(path.join(indexDir, MANIFEST_FILE))) return;
+  const parent = path.dirname(path.resolve(indexDir));
+  const root = path.basename(parent) === BUILDS ? ` (${path.dirname(parent)})` : '';
+  throw new AppError('INVALID_INPUT', `${indexDir} is a published build, not an index root: give the folder that holds builds/ and CURRENT${root}`);
+}
+
 function currentBuild(indexDir: string): { dir: string; manifest: Manifest } | undefined {
   const dir = resolveBuildDir(indexDir);
   if (!dir || !existsSync(path.join(dir, MANIFEST_FILE))) return undefined;
@@ -351,6 +362,7 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary> {
     if (!existsSync(s) || !statSync(s).isFile()) throw new AppError('SOURCE_INVALID', `${s}: no such file`);
   }
 
+  checkIndexRoot(opts.indexDir);
   await ensureIndexRoot(opts.indexDir);
   const release = await acquireLock(opts.indexDir);
   try {
@@ -540,6 +552,7 @@ export async function removePapers(opts: RemoveOptions): Promise<RemoveSummary> 
   const log = opts.log ?? (() => {});
   const ids = [...new Set(opts.ids.map((s) => s.trim()).filter(Boolean))];
   if (!ids.length) throw new AppError('INVALID_INPUT', 'no paper ids given');
+  checkIndexRoot(opts.indexDir);
   await ensureIndexRoot(opts.indexDir);
   const release = await acquireLock(opts.indexDir);
   try {

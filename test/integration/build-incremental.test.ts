@@ -147,6 +147,14 @@ describe('incremental builds', () => {
     idx.close();
   });
 
+  it('refuses to build into a published build folder, whose own manifest would keep hiding the new build', async () => {
+    const published = resolveBuildDir(indexDir)!;
+    const papers = range(0, 5).map((n) => synthPaper(n));
+    await expect(build(papers, 'nested', { indexDir: published })).rejects.toThrow(/is a published build, not an index root/);
+    await expect(removePapers({ indexDir: published, ids: ['syn-00000'] })).rejects.toThrow(/is a published build/);
+    expect(existsSync(path.join(published, 'builds'))).toBe(false);
+  });
+
   it('refuses another model unless --rebuild, which re-embeds everything', async () => {
     const other = await writeBertModel({ outDir: path.join(dir, 'other-tiny'), seed: 99 });
     const e2 = await loadTransformersEmbedder({ model: other.dir, modelsDir: path.join(ROOT, 'models'), allowRemote: false });
