@@ -366,7 +366,14 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary> {
   await ensureIndexRoot(opts.indexDir);
   const release = await acquireLock(opts.indexDir);
   try {
-    const current = currentBuild(opts.indexDir);
+    let current: ReturnType<typeof currentBuild>;
+    try {
+      current = currentBuild(opts.indexDir);
+    } catch (e) {
+      // --rebuild is the way out of a damaged index: it needs nothing from the current build.
+      if (mode !== 'rebuild' || !(e instanceof AppError)) throw e;
+      log(`ignoring the current build: ${e.message}`);
+    }
     checkModel(current, model, mode);
     if (mode === 'update' && !current) log('no existing index: building a new one');
     const base = mode !== 'rebuild' ? current : undefined;

@@ -1,5 +1,5 @@
 // Incremental builds on a real index: --update adds and re-embeds only what changed, --prune and remove delete for good, models never mix.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIndex, removePapers, type BuildOptions } from '../../src/build.js';
@@ -153,6 +153,19 @@ describe('incremental builds', () => {
     await expect(build(papers, 'nested', { indexDir: published })).rejects.toThrow(/is a published build, not an index root/);
     await expect(removePapers({ indexDir: published, ids: ['syn-00000'] })).rejects.toThrow(/is a published build/);
     expect(existsSync(path.join(published, 'builds'))).toBe(false);
+  });
+
+  it('--rebuild replaces a current build whose manifest is damaged (other modes refuse it)', async () => {
+    const root = path.join(dir, 'damaged');
+    const papers = range(0, 8).map((n) => synthPaper(n));
+    await build(papers, 'damaged', { indexDir: root });
+    writeFileSync(path.join(resolveBuildDir(root)!, 'manifest.json'), '{"broken"');
+    await expect(build(papers, 'damaged', { indexDir: root })).rejects.toThrow(/unreadable manifest/);
+    const s = await build(papers, 'damaged', { indexDir: root, mode: 'rebuild' });
+    expect(s).toMatchObject({ papers: 8, added: 8 });
+    const idx = await openIndex(root);
+    expect(idx.manifest.buildId).toBe(s.buildId);
+    idx.close();
   });
 
   it('refuses another model unless --rebuild, which re-embeds everything', async () => {
