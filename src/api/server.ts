@@ -1,5 +1,6 @@
 // Listens with @hono/node-server and shuts down gracefully on SIGTERM/SIGINT, finishing in-flight requests.
 import type { Server } from 'node:http';
+import { AppError } from '../errors.js';
 import { serve } from '@hono/node-server';
 import type { Env, Hono } from 'hono';
 
@@ -13,7 +14,13 @@ export interface Listening {
 export function listen<E extends Env>(app: Hono<E>, opts: { host: string; port: number }): Promise<Listening> {
   return new Promise((resolve, reject) => {
     let closing: Promise<void> | undefined;
-    const onError = (e: Error) => reject(e);
+    const onError = (e: NodeJS.ErrnoException) => {
+      const where = `${opts.host}:${opts.port}`;
+      if (e.code === 'EADDRINUSE') reject(new AppError('INVALID_INPUT', `${where} is already in use: stop the other server or choose another port (--port or PORT)`));
+      else if (e.code === 'EACCES') reject(new AppError('INVALID_INPUT', `not allowed to listen on ${where}: ports below 1024 need privileges; choose another port (--port or PORT)`));
+      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') reject(new AppError('INVALID_INPUT', `cannot listen on ${where}: no such local address (--host or HOST)`));
+      else reject(e);
+    };
     const server = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port }, (info) => {
       server.off('error', onError);
       const host = info.address.includes(':') ? `[${info.address}]` : info.address;

@@ -1,5 +1,6 @@
 // The paperscope command as a user runs it: build, search (with filters), related, stats, and clear errors with exit codes.
 import { execFile } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +42,19 @@ describe('paperscope CLI', () => {
   it('stats reports the model and the count', async () => {
     const r = JSON.parse((await cli('stats')).stdout);
     expect(r).toMatchObject({ papers: 45, model: { modelId: 'test-tiny', dims: 32 } });
+  });
+
+  it('serve on a port in use says so in one line (exit 2), not a stack trace', async () => {
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => blocker.once('listening', r));
+    const port = String((blocker.address() as AddressInfo).port);
+    try {
+      const e = await cli('serve', '--port', port).catch((x: { code: number; stderr: string }) => x);
+      expect(e).toMatchObject({ code: 2, stderr: expect.stringMatching(new RegExp(`127\\.0\\.0\\.1:${port} is already in use`)) });
+      expect((e as { stderr: string }).stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      blocker.close();
+    }
   });
 
   it('bad input exits 2 with the same message as the API; unknown ids exit 1', async () => {

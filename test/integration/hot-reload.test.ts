@@ -19,12 +19,12 @@ describe('serving while the index is updated', () => {
     try {
       const added = await writeLines(path.join(dir, 'b.jsonl'), [JSON.stringify({ id: 'new-1', title: 'Quantum error correction codes', abstract: 'Surface codes for qubits.' })]);
       await buildIndex({ indexDir, sources: [added], embedder: emb, mode: 'update' });
-      const before = await (await fetch(`${server.url}/api/papers/new-1`)).json();
+      const before = (await (await fetch(`${server.url}/api/papers/new-1`)).json()) as { status: number };
       expect(before.status).toBe(404);
       await watcher.check();
-      const r = await (await fetch(`${server.url}/api/search?q=quantum+surface+codes&mode=keyword`)).json();
+      const r = (await (await fetch(`${server.url}/api/search?q=quantum+surface+codes&mode=keyword`)).json()) as { results: { id: string }[] };
       expect(r.results.map((h: { id: string }) => h.id)).toEqual(['new-1']);
-      expect((await (await fetch(`${server.url}/health`)).json()).papers).toBe(2);
+      expect(((await (await fetch(`${server.url}/health`)).json()) as { papers: number }).papers).toBe(2);
       expect(logs.join('\n')).toMatch(/serving build .* \(2 papers\)/);
 
       // A rebuild with another model cannot serve queries embedded by this server's model: keep the current build.
