@@ -3,7 +3,7 @@ import type { Embedder } from '../embed/index.js';
 import { AppError } from '../errors.js';
 import { hasFilters, type OpenIndex, type PaperFilters, type PaperRow } from '../store/index.js';
 import { toFtsQuery } from './fts.js';
-import { fuse, type Fusion, type Scored } from './fuse.js';
+import { fuse, type FusedHit, type Fusion, type Scored } from './fuse.js';
 import { leadSnippet, markSnippet } from './snippet.js';
 
 export type Mode = 'hybrid' | 'semantic' | 'keyword';
@@ -68,6 +68,8 @@ export const DEFAULT_ALPHA = 0.2;
 
 /** Below this many papers passing a filter, scoring them exactly is cheaper than a filtered graph walk. */
 const EXACT_FILTER_MAX = 5_000;
+/** Hybrid candidates for pages past the first pool: the deepest page the API serves (offset 1000 + limit 100). */
+const DEEP_POOL = 1_100;
 const round = (x: number): number => Math.round(x * 1e6) / 1e6;
 /** Recent query embeddings kept: paging, refining filters and reloads repeat a query, and embedding is most of its cost. */
 const QUERY_CACHE_SIZE = 512;
@@ -219,20 +221,14 @@ export class Searcher {
           results.forEach((h, i) => (h.explain = { dense: { score: round(page[i]!.score), rank: offset + i + 1 }, keyword: null, fused: h.score }));
         }
       } else {
-        const depth = Math.max(this.candidates, want);
-        const dense = this.denseTop(qv, depth, filters);
-        const keyword = fts.match ? papers.keywordSearch(fts.match, filters, depth, this.keywordWeights) : [];
-        const ids = new Map<number, string>();
-        const idOf = (l: number): string => {
-          let id = ids.get(l);
-          if (id === undefined) ids.set(l, (id = papers.getByLabel(l)?.id ?? ''));
-          return id;
-        };
-        // Keyword-only candidates get their exact dense score from the stored vectors, in one pass.
-        const inDense = new Set(dense.map((d) => d.label));
-        const extra = new Map(papers.exactScores(qv, keyword.filter((k) => !inDense.has(k.label)).map((k) => k.label)).map((e) => [e.label, e.score]));
-        const denseAll = (l: number): number | undefined => extra.get(l);
-        const fused = fuse(dense, keyword, this.fusion, idOf, denseAll).slice(offset, want);
+        // The first `candidates` hits come from one fixed pool, every deeper page from another fixed (deeper) pool
+        // minus those: a pool sized by the page would renormalise the scores, and pages would repeat or skip papers.
+        let fused = this.fusedPool(fts.match, qv, this.candidates, filters).slice(0, this.candidates);
+        if (want > this.candidates) {
+          const shown = new Set(fused.map((f) => f.label));
+          fused = fused.concat(this.fusedPool(fts.match, qv, Math.max(DEEP_POOL, want), filters).filter((f) => !shown.has(f.label)));
+        }
+        fused = fused.slice(offset, want);
         results = this.hydrate(fused.map((f) => ({ label: f.label, score: f.fused })));
         if (params.explain) {
           results.forEach((h, i) => {
@@ -249,6 +245,23 @@ export class Searcher {
 
     if (mode !== 'semantic') this.attachSnippets(results, fts.match);
     return { query: params.q, mode, model: this.modelId, total, limit, offset, results, tookMs: round(performance.now() - t0) };
+  }
+
+  /** Dense and keyword candidates (`depth` of each) fused; keyword-only candidates get their exact dense score. */
+  private fusedPool(match: string | undefined, qv: Float32Array, depth: number, filters: PaperFilters | undefined): FusedHit[] {
+    const { papers } = this.index;
+    const dense = this.denseTop(qv, depth, filters);
+    const keyword = match ? papers.keywordSearch(match, filters, depth, this.keywordWeights) : [];
+    const ids = new Map<number, string>();
+    const idOf = (l: number): string => {
+      let id = ids.get(l);
+      if (id === undefined) ids.set(l, (id = papers.getByLabel(l)?.id ?? ''));
+      return id;
+    };
+    // Keyword-only candidates get their exact dense score from the stored vectors, in one pass.
+    const inDense = new Set(dense.map((d) => d.label));
+    const extra = new Map(papers.exactScores(qv, keyword.filter((k) => !inDense.has(k.label)).map((k) => k.label)).map((e) => [e.label, e.score]));
+    return fuse(dense, keyword, this.fusion, idOf, (l) => extra.get(l));
   }
 
   private attachSnippets(hits: Hit[], match: string | undefined): void {

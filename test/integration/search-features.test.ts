@@ -105,6 +105,18 @@ describe('pagination, explain, snippets', () => {
     expect(again.body.results.map((h) => h.id)).toEqual(all.body.results.map((h) => h.id));
   });
 
+  it('hybrid pages past the first candidate pool neither repeat nor skip papers', async () => {
+    // A pool of 10 candidates per list, so pages past the first go beyond it (the default is 100).
+    const s = new Searcher(await openIndex(indexDir), emb, { candidates: 10 });
+    const q = 'protein folding results';
+    const pages: string[] = [];
+    for (let offset = 0; offset < 80; offset += 5) pages.push(...(await s.search({ q, limit: 5, offset })).results.map((h) => h.id));
+    expect(new Set(pages).size).toBe(80);
+    const all = (await s.search({ q, limit: 80 })).results.map((h) => h.id);
+    expect(pages).toEqual(all);
+    s.index.close();
+  });
+
   it('keyword ties are broken by id', async () => {
     // Every paper matches "study" once in title and abstract with equal lengths per topic: many equal BM25 scores.
     const r = await get('mode=keyword&q=baselines&limit=100');
