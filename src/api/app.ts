@@ -166,16 +166,18 @@ export function createApp(deps: AppDeps): PaperscopeApp {
 
   // One wildcard route: ids may contain a slash (old arXiv ids like hep-th/9901001), so the path is split by hand.
   app.get('/api/papers/*', (c) => {
+    // "/related" is looked for before decoding (the path keeps %2F encoded), so the id "x/related" stays reachable as x%2Frelated.
+    const encoded = c.req.path.slice('/api/papers/'.length);
+    const related = encoded.endsWith('/related');
     let rest: string;
     try {
-      rest = decodeURIComponent(c.req.path.slice('/api/papers/'.length));
+      rest = decodeURIComponent(related ? encoded.slice(0, -'/related'.length) : encoded);
     } catch {
       throw new AppError('INVALID_INPUT', 'the paper id is not valid percent-encoding');
     }
-    const related = rest.endsWith('/related');
     // Metrics and logs label requests by route: name the two operations this one pattern serves.
     c.set('route', related ? '/api/papers/:id/related' : '/api/papers/:id');
-    const id = parse(PaperIdSchema, related ? rest.slice(0, -'/related'.length) : rest);
+    const id = parse(PaperIdSchema, rest);
     if (!related) return c.json(paperJson(searcher.getPaper(id)));
     const q = parse(RelatedQuerySchema, queryObject(c.req.queries()));
     return c.json(searcher.related(id, { limit: q.limit, offset: q.offset }));

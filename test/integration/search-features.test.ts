@@ -117,6 +117,25 @@ describe('pagination, explain, snippets', () => {
     s.index.close();
   });
 
+  it('an id ending in /related is reachable over the API with its slash encoded', async () => {
+    // One "/" is allowed in ids (old arXiv ids): this one ends like the related-papers route.
+    const src = await writeLines(path.join(await tempDir(), 'slash.jsonl'), [
+      JSON.stringify({ id: 'hep-th/related', title: 'Branes in ten dimensions', abstract: 'String dualities relate branes of different dimensions.' }),
+      JSON.stringify({ id: 'hep-th', title: 'Strings on orbifolds', abstract: 'Orbifold compactifications of string theory.' }),
+    ]);
+    const served = await serveIndex((await buildTemp(emb, [src])).indexDir, emb);
+    try {
+      const paper = (await (await fetch(`${served.url}/api/papers/${encodeURIComponent('hep-th/related')}`)).json()) as { id: string };
+      expect(paper.id).toBe('hep-th/related');
+      const rel = (await (await fetch(`${served.url}/api/papers/${encodeURIComponent('hep-th/related')}/related`)).json()) as { id: string; results: { id: string }[] };
+      expect(rel).toMatchObject({ id: 'hep-th/related', results: [{ id: 'hep-th' }] });
+      // Unencoded, the suffix is the route: the related papers of "hep-th".
+      expect(((await (await fetch(`${served.url}/api/papers/hep-th/related`)).json()) as { id: string }).id).toBe('hep-th');
+    } finally {
+      await served.close();
+    }
+  });
+
   it('keyword ties are broken by id', async () => {
     // Every paper matches "study" once in title and abstract with equal lengths per topic: many equal BM25 scores.
     const r = await get('mode=keyword&q=baselines&limit=100');
