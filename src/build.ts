@@ -1,7 +1,7 @@
 // The indexing job: read sources, validate, embed what changed, write SQLite + HNSW in a staging folder, publish atomically.
 import { createHash } from 'node:crypto';
 import { closeSync, constants, createReadStream, existsSync, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
-import { copyFile, mkdir, open, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { passageText, type Embedder, type ModelInfo } from './embed/index.js';
@@ -143,23 +143,37 @@ const pidAlive = (pid: number): boolean => {
   }
 };
 
-/** One build at a time per index: a lock file with the owner's pid; a dead owner's lock (a killed build) is taken over. */
-async function acquireLock(indexDir: string): Promise<() => Promise<void>> {
+/**
+ * One build at a time per index: a lock file with the owner's pid; a dead owner's lock (a killed build) is taken over.
+ * The file appears with the pid already in it (a hard link of a complete file), so a build starting at the same
+ * moment never reads an empty lock and mistakes it for a dead owner's. Exported for the lock test.
+ */
+export async function acquireLock(indexDir: string): Promise<() => Promise<void>> {
   const file = path.join(indexDir, 'build.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fh = await open(file, 'wx');
-      await fh.writeFile(String(process.pid));
-      await fh.close();
-      return () => unlink(file).catch(() => {});
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = Number(readFileSync(file, 'utf8'));
+  const mine = `${file}.${process.pid}`;
+  await writeFile(mine, String(process.pid));
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        await link(mine, file);
+        return () => unlink(file).catch(() => {});
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      let owner: number;
+      try {
+        owner = Number(readFileSync(file, 'utf8'));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile: try again
+        throw e;
+      }
       if (owner && pidAlive(owner) && owner !== process.pid) {
         throw new AppError('INVALID_INPUT', `another build (pid ${owner}) is running on ${indexDir}`);
       }
       await unlink(file).catch(() => {});
     }
+  } finally {
+    await unlink(mine).catch(() => {});
   }
   throw new AppError('INTERNAL', `could not lock ${indexDir}`);
 }
