@@ -1,9 +1,10 @@
 // `paperscope <build|serve|start|search|related|fetch-model|stats>`: the command line over the library.
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { z } from 'zod';
 import { createApp } from './api/app.js';
 import { closeOnSignals, listen } from './api/server.js';
-import { SearchQuerySchema, toFilters } from './api/schemas.js';
+import { RelatedQuerySchema, SearchQuerySchema, toFilters } from './api/schemas.js';
 import { buildIndex, removePapers, type BuildMode, type BuildSummary } from './build.js';
 import { DEFAULT_MODEL, PROJECT_ROOT, loadConfig, type Config } from './config.js';
 import { loadBuildEmbedder } from './embed/index.js';
@@ -144,6 +145,13 @@ async function runServe(cfg: Config) {
   closeOnSignals(l, err);
 }
 
+/** Validates CLI input with the API's zod schema: one set of rules and messages for both. */
+function parseCli<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const r = schema.safeParse(input);
+  if (!r.success) throw new AppError('INVALID_INPUT', r.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
+  return r.data;
+}
+
 function printHits(hits: Hit[], offset = 0): void {
   if (!hits.length) out('no results');
   hits.forEach((h, i) => {
@@ -229,7 +237,7 @@ export function program(): Command {
     .option('--json', 'print the response as JSON')
     .action(async (words: string[], o) => {
       // The API's zod schema validates the CLI too: one set of rules and messages.
-      const parsed = SearchQuerySchema.safeParse({
+      const q = parseCli(SearchQuerySchema, {
         q: words.join(' '),
         mode: o.mode,
         limit: o.limit,
@@ -240,8 +248,6 @@ export function program(): Command {
         category: o.category,
         author: o.author,
       });
-      if (!parsed.success) throw new AppError('INVALID_INPUT', parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
-      const q = parsed.data;
       const searcher = await openSearcher(configFrom(o));
       const r = await searcher.search({ q: q.q, mode: q.mode as Mode, limit: q.limit, offset: q.offset, explain: q.explain, filters: toFilters(q) });
       if (o.json) out(JSON.stringify(r, null, 2));
@@ -256,13 +262,15 @@ export function program(): Command {
     .description('papers related to a paper of the index')
     .argument('<id>', 'paper id')
     .addOption(indexOpt())
-    .option('--limit <n>', 'results (1..100)', int('limit'), 10)
+    .option('--limit <n>', 'results (1..100)', '10')
+    .option('--offset <n>', 'skip this many results (0..1000)', '0')
     .option('--json', 'print the response as JSON')
     .action(async (id: string, o) => {
+      const q = parseCli(RelatedQuerySchema, { limit: o.limit, offset: o.offset });
       const searcher = await openSearcher(configFrom(o));
-      const r = searcher.related(id, { limit: Math.min(100, Math.max(1, o.limit)) });
+      const r = searcher.related(id, q);
       if (o.json) out(JSON.stringify(r, null, 2));
-      else printHits(r.results);
+      else printHits(r.results, q.offset);
     });
 
   p.command('fetch-model')
@@ -290,8 +298,7 @@ export function program(): Command {
       const { loadEmbedder } = await import('./embed/index.js');
       const { runEval } = await import('./eval/run.js');
       const embedder = await loadEmbedder(cfg.model, { modelsDir: cfg.modelsDir, batchSize: cfg.batchSize });
-      const r = await runEval({ dir, split: o.split, modes, embedder, cacheDir: o.cache, fusion: { kind: 'weighted', alpha: cfg.hybridAlpha }, log: err, progress: !o.json || process.stderr.isTTY });
-      await embedder.dispose();
+      const r = await runEval({ dir, split: o.split, modes, embedder, cacheDir: o.cache, fusion: { kind: 'weighted', alpha: cfg.hybridAlpha }, log: err, progress: !o.json || process.stderr.isTTY }).finally(() => embedder.dispose());
       if (o.json) {
         out(JSON.stringify({ dataset: r.dataset, split: r.split, queries: r.queries, model: r.model, modes: r.modes }));
         return;

@@ -26,9 +26,17 @@ export function beirPaths(dir: string, split: string): BeirPaths {
 
 export async function readQueries(file: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for await (const { text: line } of readLines(file)) {
+  for await (const { line: n, text: line } of readLines(file)) {
     if (!line.trim()) continue;
-    const q = JSON.parse(line) as { _id: string | number; text: string };
+    let q: { _id?: unknown; text?: unknown };
+    try {
+      q = JSON.parse(line) as typeof q;
+    } catch {
+      throw new AppError('INVALID_INPUT', `${file}:${n}: malformed JSON`);
+    }
+    if ((typeof q._id !== 'string' && typeof q._id !== 'number') || typeof q.text !== 'string') {
+      throw new AppError('INVALID_INPUT', `${file}:${n}: a query needs "_id" and "text"`);
+    }
     out.set(String(q._id), q.text);
   }
   return out;

@@ -304,7 +304,8 @@ export class Searcher {
       for (const id of ids) {
         const p = this.getPaper(id);
         exclude.add(p.label);
-        const v = papers.getVector(p.label)!;
+        const v = papers.getVector(p.label);
+        if (!v) throw new AppError('INDEX_CORRUPT', `paper "${id}" has no stored vector`);
         for (let i = 0; i < dims; i++) c[i]! += v[i]! / ids.length;
       }
       return c;

@@ -44,6 +44,8 @@ export async function publishBuild(indexDir: string, stagingDir: string, buildId
   const final = path.join(buildsDir(indexDir), buildId);
   for (const f of [MANIFEST_FILE, SQLITE_FILE, HNSW_FILE]) await fsyncPath(path.join(stagingDir, f));
   await rename(stagingDir, final);
+  // The move must be on disk before CURRENT names it, or a power cut could leave CURRENT pointing nowhere.
+  await fsyncPath(buildsDir(indexDir));
   const tmp = path.join(indexDir, `${CURRENT}.tmp-${process.pid}`);
   await writeFile(tmp, buildId + '\n');
   await fsyncPath(tmp);

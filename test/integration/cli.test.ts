@@ -60,6 +60,7 @@ describe('paperscope CLI', () => {
   it('bad input exits 2 with the same message as the API; unknown ids exit 1', async () => {
     await expect(cli('search', 'x', '--limit', '500')).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/limit: must be at most 100/) });
     await expect(cli('search', ' ')).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/q must not be empty/) });
+    await expect(cli('related', 'x', '--limit', '0')).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/limit: must be at least 1/) });
     await expect(cli('related', 'no-such-paper')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/no paper with id "no-such-paper"/) });
   });
 });

@@ -57,4 +57,16 @@ describe('paperscope eval', () => {
     });
     await expect(evalJson(['--mode', 'fuzzy'])).rejects.toMatchObject({ stderr: expect.stringMatching(/unknown mode "fuzzy"/) });
   });
+
+  it('reports a malformed queries file with its line', async () => {
+    const bad = path.join(await tempDir(), 'bad-beir');
+    await mkdir(path.join(bad, 'qrels'), { recursive: true });
+    await writeLines(path.join(bad, 'corpus.jsonl'), [JSON.stringify({ _id: 'd1', title: 't', text: 'some text' })]);
+    await writeLines(path.join(bad, 'queries.jsonl'), [JSON.stringify({ _id: 'q1', text: 'ok' }), '{oops']);
+    await writeLines(path.join(bad, 'qrels', 'test.tsv'), ['q1\td1\t1']);
+    await expect(run(process.execPath, [path.join(ROOT, 'bin', 'paperscope.js'), 'eval', bad, '--model', await tinyModelDir(), '--cache', cache])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/queries\.jsonl:2: malformed JSON/),
+    });
+  });
 });
