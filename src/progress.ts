@@ -18,7 +18,9 @@ export function startProgress(label: string, total: number, enabled: boolean, st
     // CI logs and pipes: no carriage-return animation, just a line now and then.
     let last = 0;
     let done = 0;
+    let printed = -1;
     const line = () => {
+      printed = done;
       const r = rate(done);
       stream.write(`${label} ${done}/${total} | ${r.toFixed(1)} papers/s | ETA ${eta((total - done) / Math.max(r, 1e-9))}\n`);
     };
@@ -30,7 +32,8 @@ export function startProgress(label: string, total: number, enabled: boolean, st
           line();
         }
       },
-      stop: () => line(),
+      // The final count, unless the last line already said it.
+      stop: () => printed !== done && line(),
     };
   }
   const bar = new cliProgress.SingleBar(
