@@ -91,7 +91,7 @@ async function main(): Promise<void> {
 
     // The production path: `paperscope serve`, request logging on (the default), logs to a file.
     const fd = openSync(logFile, 'w');
-    child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'paperscope.js'), 'serve', '--index', indexDir, '--port', '0', '--host', '127.0.0.1'], {
+    child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'scripts', 'paperscope.js'), 'serve', '--index', indexDir, '--port', '0', '--host', '127.0.0.1'], {
       stdio: ['ignore', 'ignore', fd],
       env: { ...process.env, PAPERSCOPE_RATE_LIMIT: '0', PAPERSCOPE_API_KEY: '' },
     });

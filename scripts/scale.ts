@@ -26,7 +26,7 @@ const { values } = parseArgs({
   allowPositionals: true,
 });
 
-const CLI = path.join(PROJECT_ROOT, 'bin', 'paperscope.js');
+const CLI = path.join(PROJECT_ROOT, 'scripts', 'paperscope.js');
 const READER_HEAP_MB = 32;
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 

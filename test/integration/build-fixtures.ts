@@ -54,7 +54,7 @@ export async function writePapers(file: string, papers: readonly object[]): Prom
   return file;
 }
 
-export const CLI = path.join(ROOT, 'bin', 'paperscope.js');
+export const CLI = path.join(ROOT, 'scripts', 'paperscope.js');
 
 export interface CliRun {
   code: number | null;

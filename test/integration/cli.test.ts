@@ -8,7 +8,7 @@ import { ROOT, SEED, removeTempDirs, tempDir, tinyModelDir } from '../helpers.js
 
 const exec = promisify(execFile);
 let indexDir: string;
-const cli = (...args: string[]) => exec(process.execPath, [path.join(ROOT, 'bin', 'paperscope.js'), ...args], { cwd: ROOT, env: { ...process.env, PAPERSCOPE_INDEX: indexDir } });
+const cli = (...args: string[]) => exec(process.execPath, [path.join(ROOT, 'scripts', 'paperscope.js'), ...args], { cwd: ROOT, env: { ...process.env, PAPERSCOPE_INDEX: indexDir } });
 
 beforeAll(async () => {
   indexDir = await tempDir();

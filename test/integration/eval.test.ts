@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(removeTempDirs);
 
 const evalJson = async (extra: string[] = []) => {
-  const { stdout } = await run(process.execPath, [path.join(ROOT, 'bin', 'paperscope.js'), 'eval', dir, '--model', await tinyModelDir(), '--cache', cache, '--json', ...extra], { cwd: ROOT });
+  const { stdout } = await run(process.execPath, [path.join(ROOT, 'scripts', 'paperscope.js'), 'eval', dir, '--model', await tinyModelDir(), '--cache', cache, '--json', ...extra], { cwd: ROOT });
   return JSON.parse(stdout) as { dataset: string; split: string; queries: number; modes: Record<string, Record<string, number>> };
 };
 
@@ -52,7 +52,7 @@ describe('paperscope eval', () => {
   });
 
   it('rejects a folder that is not BEIR and an unknown mode', async () => {
-    await expect(run(process.execPath, [path.join(ROOT, 'bin', 'paperscope.js'), 'eval', cache, '--model', 'use-lite', '--cache', cache])).rejects.toMatchObject({
+    await expect(run(process.execPath, [path.join(ROOT, 'scripts', 'paperscope.js'), 'eval', cache, '--model', 'use-lite', '--cache', cache])).rejects.toMatchObject({
       stderr: expect.stringMatching(/not a BEIR folder .*corpus\.jsonl is missing/),
     });
     await expect(evalJson(['--mode', 'fuzzy'])).rejects.toMatchObject({ stderr: expect.stringMatching(/unknown mode "fuzzy"/) });
@@ -64,7 +64,7 @@ describe('paperscope eval', () => {
     await writeLines(path.join(bad, 'corpus.jsonl'), [JSON.stringify({ _id: 'd1', title: 't', text: 'some text' })]);
     await writeLines(path.join(bad, 'queries.jsonl'), [JSON.stringify({ _id: 'q1', text: 'ok' }), '{oops']);
     await writeLines(path.join(bad, 'qrels', 'test.tsv'), ['q1\td1\t1']);
-    await expect(run(process.execPath, [path.join(ROOT, 'bin', 'paperscope.js'), 'eval', bad, '--model', await tinyModelDir(), '--cache', cache])).rejects.toMatchObject({
+    await expect(run(process.execPath, [path.join(ROOT, 'scripts', 'paperscope.js'), 'eval', bad, '--model', await tinyModelDir(), '--cache', cache])).rejects.toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/queries\.jsonl:2: malformed JSON/),
     });

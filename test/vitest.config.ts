@@ -1,7 +1,10 @@
 // vitest: unit, integration, relevance and browser tests; models and indexes are real, so timeouts are generous.
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // This file lives in test/ (the top level is kept to the design's folders); paths are from the project root.
+  root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
