@@ -179,15 +179,18 @@ export class Searcher {
     };
   }
 
-  /** Hydrates scored labels into hits in the given order, ties broken by id for a stable order. */
-  private hydrate(list: readonly Scored[]): Hit[] {
-    const rows = this.index.papers.getByLabels(list.map((s) => s.label));
+  /** Loads the papers of scored labels: hits in the given order, and each hit's row (for snippets). */
+  private hydrate(list: readonly Scored[]): { hits: Hit[]; rows: PaperRow[] } {
+    const byLabel = this.index.papers.getByLabels(list.map((s) => s.label));
     const hits: Hit[] = [];
+    const rows: PaperRow[] = [];
     for (const s of list) {
-      const p = rows.get(s.label);
-      if (p) hits.push(this.toHit(p, s.score));
+      const p = byLabel.get(s.label);
+      if (!p) continue;
+      hits.push(this.toHit(p, s.score));
+      rows.push(p);
     }
-    return hits;
+    return { hits, rows };
   }
 
   async search(params: SearchParams): Promise<SearchResult> {
@@ -202,13 +205,14 @@ export class Searcher {
     const qv = mode === 'keyword' ? undefined : (params.queryVector ?? (await this.embedQuery(params.q)));
     const { papers } = this.index;
     let results: Hit[];
+    let rows: PaperRow[];
     let total: number;
 
     if (!qv) {
       const list = fts.match ? papers.keywordSearch(fts.match, filters, want, this.keywordWeights) : [];
       total = fts.match ? papers.keywordCount(fts.match, filters) : 0;
       const page = list.slice(offset);
-      results = this.hydrate(page);
+      ({ hits: results, rows } = this.hydrate(page));
       if (params.explain) {
         results.forEach((h, i) => (h.explain = { dense: null, keyword: { score: round(page[i]!.score), rank: offset + i + 1 }, fused: h.score }));
       }
@@ -216,7 +220,7 @@ export class Searcher {
       total = hasFilters(filters) ? papers.filteredCount(filters) : papers.count();
       if (mode === 'semantic') {
         const page = this.denseTop(qv, want, filters).slice(offset);
-        results = this.hydrate(page);
+        ({ hits: results, rows } = this.hydrate(page));
         if (params.explain) {
           results.forEach((h, i) => (h.explain = { dense: { score: round(page[i]!.score), rank: offset + i + 1 }, keyword: null, fused: h.score }));
         }
@@ -229,7 +233,7 @@ export class Searcher {
           fused = fused.concat(this.fusedPool(fts.match, qv, Math.max(DEEP_POOL, want), filters).filter((f) => !shown.has(f.label)));
         }
         fused = fused.slice(offset, want);
-        results = this.hydrate(fused.map((f) => ({ label: f.label, score: f.fused })));
+        ({ hits: results, rows } = this.hydrate(fused.map((f) => ({ label: f.label, score: f.fused }))));
         if (params.explain) {
           results.forEach((h, i) => {
             const f = fused[i]!;
@@ -243,7 +247,7 @@ export class Searcher {
       }
     }
 
-    if (mode !== 'semantic') this.attachSnippets(results, fts.match);
+    if (mode !== 'semantic') this.attachSnippets(results, rows, fts.match);
     return { query: params.q, mode, model: this.modelId, total, limit, offset, results, tookMs: round(performance.now() - t0) };
   }
 
@@ -264,21 +268,16 @@ export class Searcher {
     return fuse(dense, keyword, this.fusion, idOf, (l) => extra.get(l));
   }
 
-  private attachSnippets(hits: Hit[], match: string | undefined): void {
+  /** Snippets for the hits (rows[i] is hits[i]'s paper, already loaded by hydrate: no second read). */
+  private attachSnippets(hits: Hit[], rows: readonly PaperRow[], match: string | undefined): void {
     if (!hits.length) return;
-    const { papers } = this.index;
-    const labels = new Map<string, number>();
-    for (const h of hits) {
-      const p = papers.getById(h.id);
-      if (p) labels.set(h.id, p.label);
-    }
-    const snips = match ? papers.snippets(match, [...labels.values()]) : new Map<number, string>();
-    for (const h of hits) {
-      const label = labels.get(h.id)!;
-      const s = snips.get(label);
-      h.snippet = s && s.includes('\u0001') ? markSnippet(s) : leadSnippet(papers.getByLabel(label)?.abstract ?? '');
-    }
+    const snips = match ? this.index.papers.snippets(match, rows.map((r) => r.label)) : new Map<number, string>();
+    hits.forEach((h, i) => {
+      const s = snips.get(rows[i]!.label);
+      h.snippet = s?.includes('\u0001') ? markSnippet(s) : leadSnippet(rows[i]!.abstract);
+    });
   }
+
 
   /** Papers nearest to a given paper by its stored vector (itself excluded). */
   related(id: string, opts: { limit?: number; offset?: number; filters?: PaperFilters } = {}): { id: string; model: string; results: Hit[] } {
@@ -288,7 +287,7 @@ export class Searcher {
     const limit = opts.limit ?? 10;
     const offset = opts.offset ?? 0;
     const top = this.denseTop(v, offset + limit, opts.filters, new Set([p.label])).slice(offset);
-    return { id, model: this.modelId, results: this.hydrate(top) };
+    return { id, model: this.modelId, results: this.hydrate(top).hits };
   }
 
   /**
@@ -322,6 +321,6 @@ export class Searcher {
     norm = Math.sqrt(norm) || 1;
     for (let i = 0; i < dims; i++) q[i]! /= norm;
     const top = this.denseTop(q, opts.limit ?? 10, opts.filters, exclude);
-    return { model: this.modelId, results: this.hydrate(top) };
+    return { model: this.modelId, results: this.hydrate(top).hits };
   }
 }
