@@ -7,7 +7,7 @@ import { cors } from 'hono/cors';
 import type { z } from 'zod';
 import { PROJECT_ROOT, type Config } from '../config.js';
 import { AppError } from '../errors.js';
-import type { Searcher } from '../search/searcher.js';
+import { paperCard, type Searcher } from '../search/searcher.js';
 import type { PaperRow } from '../store/index.js';
 import { errorPage, registerPages } from '../web/pages.js';
 import { bearerAuth } from './auth.js';
@@ -47,17 +47,7 @@ const isApiPath = (p: string): boolean => p === '/api' || p.startsWith('/api/') 
 
 export type AppEnv = { Variables: { requestId: string; route?: string } };
 
-export const paperJson = (p: PaperRow) => ({
-  id: p.id,
-  title: p.title,
-  abstract: p.abstract,
-  authors: p.authors,
-  date: p.date ?? null,
-  year: p.year ?? null,
-  categories: p.categories,
-  url: p.url ?? null,
-  doi: p.doi ?? null,
-});
+export const paperJson = (p: PaperRow) => ({ ...paperCard(p), abstract: p.abstract, doi: p.doi ?? null });
 
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   const r = schema.safeParse(input);

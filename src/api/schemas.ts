@@ -77,7 +77,8 @@ export const RecommendBodySchema = z.object({
   filters: FiltersSchema.optional(),
 });
 
-export const HitSchema = z.object({
+/** What every listing shows of a paper (search hits, related papers) and the paper page starts from. */
+const paperCardFields = {
   id: z.string(),
   title: z.string(),
   authors: z.array(z.string()),
@@ -85,6 +86,10 @@ export const HitSchema = z.object({
   year: z.number().nullable(),
   categories: z.array(z.string()),
   url: z.string().nullable(),
+};
+
+export const HitSchema = z.object({
+  ...paperCardFields,
   score: z.number(),
   snippet: z.string().optional().describe('HTML-safe excerpt of the abstract; matched terms in <mark>'),
   explain: z
@@ -108,14 +113,8 @@ export const SearchResponseSchema = z.object({
 });
 
 export const PaperSchemaOut = z.object({
-  id: z.string(),
-  title: z.string(),
+  ...paperCardFields,
   abstract: z.string(),
-  authors: z.array(z.string()),
-  date: z.string().nullable(),
-  year: z.number().nullable(),
-  categories: z.array(z.string()),
-  url: z.string().nullable(),
   doi: z.string().nullable(),
 });
 

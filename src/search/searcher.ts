@@ -74,6 +74,17 @@ const round = (x: number): number => Math.round(x * 1e6) / 1e6;
 /** Recent query embeddings kept: paging, refining filters and reloads repeat a query, and embedding is most of its cost. */
 const QUERY_CACHE_SIZE = 512;
 
+/** The public fields of a paper in a listing; the API's paper response adds abstract and doi. */
+export const paperCard = (p: PaperRow) => ({
+  id: p.id,
+  title: p.title,
+  authors: p.authors,
+  date: p.date ?? null,
+  year: p.year ?? null,
+  categories: p.categories,
+  url: p.url ?? null,
+});
+
 export class Searcher {
   readonly fusion: Fusion;
   private readonly efSearch: number;
@@ -167,17 +178,9 @@ export class Searcher {
   }
 
   private toHit(p: PaperRow, score: number): Hit {
-    return {
-      id: p.id,
-      title: p.title,
-      authors: p.authors,
-      date: p.date ?? null,
-      year: p.year ?? null,
-      categories: p.categories,
-      url: p.url ?? null,
-      score: round(score),
-    };
+    return { ...paperCard(p), score: round(score) };
   }
+
 
   /** Loads the papers of scored labels: hits in the given order, and each hit's row (for snippets). */
   private hydrate(list: readonly Scored[]): { hits: Hit[]; rows: PaperRow[] } {
