@@ -1,8 +1,9 @@
 // A paper's page: title, authors, date, categories, abstract, outbound links, and its related papers.
 import type { Hit } from '../search/searcher.js';
 import type { PaperRow } from '../store/index.js';
-import { authorList, linkLabel, paperHref, safeExternalUrl } from './format.js';
+import { authorList, linkLabel, safeExternalUrl } from './format.js';
 import { Layout, type SiteInfo } from './layout.js';
+import { ResultItem } from './result-item.js';
 
 export function PaperPage(props: { site: SiteInfo; paper: PaperRow; related: Hit[] }) {
   const { paper, related } = props;
@@ -52,22 +53,7 @@ export function PaperPage(props: { site: SiteInfo; paper: PaperRow; related: Hit
         {related.length ? (
           <ol class="results related">
             {related.map((h) => (
-              <li class="result">
-                <div class="result-head">
-                  <h3>
-                    <a href={paperHref(h.id)}>{h.title}</a>
-                  </h3>
-                  <span class="score" title="Cosine similarity to this paper">
-                    {h.score.toFixed(3)}
-                  </span>
-                </div>
-                {h.authors.length || h.date || h.year ? (
-                  <p class="meta">
-                    {h.authors.length ? <span>{authorList(h.authors)}</span> : null}
-                    {h.date || h.year ? <time datetime={h.date ?? String(h.year)}>{h.date ?? h.year}</time> : null}
-                  </p>
-                ) : null}
-              </li>
+              <ResultItem hit={h} scoreTitle="Cosine similarity to this paper" />
             ))}
           </ol>
         ) : (

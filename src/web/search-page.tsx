@@ -2,8 +2,8 @@
 import { raw } from 'hono/html';
 import type { SearchResult } from '../search/searcher.js';
 import { MAX_OFFSET } from '../api/schemas.js';
-import { authorList, paperHref } from './format.js';
 import { Layout, type SiteInfo } from './layout.js';
+import { ResultItem } from './result-item.js';
 
 /** The form as the user filled it in (raw strings), so it comes back exactly as typed, even when invalid. */
 export interface FormState {
@@ -169,31 +169,10 @@ function Results(props: { form: FormState; result: SearchResult; leads: Readonly
       </p>
       <ol class="results" start={first}>
         {result.results.map((h) => (
-          <li class="result">
-            <div class="result-head">
-              <h3>
-                <a href={paperHref(h.id)}>{h.title}</a>
-              </h3>
-              <span class="score" title="Relevance score (higher is closer)">
-                {h.score.toFixed(3)}
-              </span>
-            </div>
-            {h.authors.length || h.date || h.year || h.categories.length ? (
-              <p class="meta">
-                {h.authors.length ? <span>{authorList(h.authors)}</span> : null}
-                {h.date || h.year ? <time datetime={h.date ?? String(h.year)}>{h.date ?? h.year}</time> : null}
-                {h.categories.length ? (
-                  <span class="chips">
-                    {h.categories.slice(0, 4).map((cat) => (
-                      <span class="chip">{cat}</span>
-                    ))}
-                  </span>
-                ) : null}
-              </p>
-            ) : null}
+          <ResultItem hit={h} scoreTitle="Relevance score (higher is closer)" categories>
             {/* The searcher's snippet is HTML-escaped with only <mark> added: the one field rendered raw. */}
             {h.snippet !== undefined ? <p class="snippet">{raw(h.snippet)}</p> : <p class="snippet">{leads.get(h.id) ?? ''}</p>}
-          </li>
+          </ResultItem>
         ))}
       </ol>
       <nav class="pager" aria-label="Pages">
