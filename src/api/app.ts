@@ -7,7 +7,7 @@ import { cors } from 'hono/cors';
 import type { z } from 'zod';
 import { PROJECT_ROOT, type Config } from '../config.js';
 import { AppError } from '../errors.js';
-import { paperCard, type Searcher } from '../search/searcher.js';
+import { paperCard, type Searcher, type SortOrder } from '../search/searcher.js';
 import type { PaperRow } from '../store/index.js';
 import { errorPage, registerPages } from '../web/pages.js';
 import { bearerAuth } from './auth.js';
@@ -142,6 +142,8 @@ export function createApp(deps: AppDeps): PaperscopeApp {
       limit: q.limit,
       offset: q.offset,
       explain: q.explain,
+      sort: q.sort as SortOrder,
+      facets: q.facets,
       filters: toFilters(q),
     });
     return c.json(result);

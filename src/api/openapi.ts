@@ -1,5 +1,6 @@
 // The OpenAPI 3.1 document, generated from the zod schemas in schemas.ts (z.toJSONSchema): no second copy of any schema.
 import { z } from 'zod';
+import { RELEVANCE_POOL } from '../search/searcher.js';
 import {
   HealthSchema,
   PaperIdSchema,
@@ -97,7 +98,9 @@ export function openApiDocument(opts: { version: string; auth: boolean }): OpenA
         get: {
           operationId: 'searchGet',
           summary: 'Search papers',
-          description: 'Hybrid (default), semantic or keyword search with optional year, category and author filters.',
+          description:
+            'Hybrid (default), semantic or keyword search with optional year, category and author filters; sort by relevance or date; ' +
+            `facets=true adds year and category counts. Date order and facets cover the query's candidates: every keyword match in keyword mode, the first ${RELEVANCE_POOL} results in semantic and hybrid mode (where every paper has some similarity to the query).`,
           tags: ['search'],
           parameters: parametersOf(SearchQuerySchema, 'query'),
           responses: { '200': { description: 'A page of ranked papers', content: json('SearchResponse') }, '400': problem('Invalid parameters'), ...common },

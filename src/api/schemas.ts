@@ -1,6 +1,6 @@
 // zod schemas for every API input and output: the single source of truth for validation and the OpenAPI document.
 import { z } from 'zod';
-import { MODES } from '../search/searcher.js';
+import { MODES, RELEVANCE_POOL, SORTS } from '../search/searcher.js';
 
 export const MAX_QUERY_CHARS = 4096;
 export const MAX_LIMIT = 100;
@@ -57,7 +57,18 @@ export const SearchQuerySchema = z
       .describe('hybrid fuses dense (meaning) and BM25 (keyword) scores; semantic and keyword use one of them'),
     limit: intParam(1, MAX_LIMIT).default(10).describe('Results per page'),
     offset: intParam(0, MAX_OFFSET).default(0).describe('Results to skip (pagination)'),
-    explain: boolParam.default(false).describe("Add each hit's dense, keyword and fused scores and ranks"),
+    explain: boolParam.default(false).describe("Add each hit's dense, keyword and fused scores and ranks (relevance order only)"),
+    sort: z
+      .enum(SORTS as [string, ...string[]])
+      .default('relevance')
+      .describe(
+        `relevance (default), or date: newest first (undated papers last) among the query's candidates, which are every keyword match in keyword mode and the first ${RELEVANCE_POOL} results in semantic and hybrid mode (then total is their number)`,
+      ),
+    facets: boolParam
+      .default(false)
+      .describe(
+        `Add year and category counts over the query's candidates (every keyword match in keyword mode, the first ${RELEVANCE_POOL} results in semantic and hybrid mode), filters applied`,
+      ),
     ...filterFields,
   })
   .refine(...yearRangeOrdered);
@@ -69,6 +80,31 @@ export const RelatedQuerySchema = z.object({
 });
 
 export const PaperIdSchema = z.string().min(1).max(200).describe('Paper id: an arXiv id, or a title slug with a hash suffix');
+
+/** Papers a reading list holds at most (its ids travel in the URL). */
+export const MAX_LIST = 100;
+
+/**
+ * A reading list in a URL: `ids=a,b,c` (or the parameter repeated), split on commas, trimmed, deduplicated in
+ * order. Ids containing a comma cannot be listed.
+ */
+export const ListIdsSchema = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => [...new Set((Array.isArray(v) ? v : v ? [v] : []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean))])
+  .pipe(z.array(PaperIdSchema).max(MAX_LIST, `a list holds at most ${MAX_LIST} papers`));
+
+export const MAX_FEED_ENTRIES = 50;
+
+/** /feed.atom: the search's own parameters (q, mode, filters) and how many entries. */
+export const FeedQuerySchema = z
+  .object({
+    q: z.string({ error: 'q is required' }).trim().min(1, 'q must not be empty').max(MAX_QUERY_CHARS),
+    mode: z.enum(MODES as [string, ...string[]]).default('hybrid'),
+    limit: intParam(1, MAX_FEED_ENTRIES).default(20),
+    ...filterFields,
+  })
+  .refine(...yearRangeOrdered);
 
 export const RecommendBodySchema = z.object({
   positive: z.array(PaperIdSchema).min(1, 'give at least one positive paper id').max(100),
@@ -101,14 +137,30 @@ export const HitSchema = z.object({
     .optional(),
 });
 
+const facetCount = <T extends z.ZodType>(value: T) => z.object({ value, count: z.number().int() });
+
+export const FacetsSchema = z
+  .object({
+    scope: z
+      .enum(['keyword_matches', 'top_results'])
+      .describe(`What was counted: every keyword match (keyword mode), or the first ${RELEVANCE_POOL} results (semantic, hybrid)`),
+    counted: z.number().int().describe('How many papers the counts cover'),
+    years: z.array(facetCount(z.number().int())).describe('Newest year first'),
+    undated: z.number().int().describe('Counted papers without a year'),
+    categories: z.array(facetCount(z.string())).describe('Most frequent first, at most 20; a paper counts once per category'),
+  })
+  .describe('Year and category counts over the query\'s candidates, with the request\'s filters applied');
+
 export const SearchResponseSchema = z.object({
   query: z.string(),
   mode: z.enum(MODES as [string, ...string[]]),
+  sort: z.enum(SORTS as [string, ...string[]]),
   model: z.string(),
   total: z.number().int(),
   limit: z.number().int(),
   offset: z.number().int(),
   results: z.array(HitSchema),
+  facets: FacetsSchema.optional().describe('Present when facets=true'),
   tookMs: z.number(),
 });
 

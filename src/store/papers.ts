@@ -59,6 +59,29 @@ export interface PaperFilters {
 export const hasFilters = (f: PaperFilters | undefined): f is PaperFilters =>
   !!f && (f.yearFrom !== undefined || f.yearTo !== undefined || !!f.categories?.length || !!f.author);
 
+/** The papers a facet count covers: a ranked pool's labels, or every keyword match passing the filters. */
+export type FacetSource = { labels: readonly number[] } | { match: string; filters?: PaperFilters | undefined };
+
+export interface FacetCounts {
+  years: { value: number; count: number }[];
+  /** Candidates with no year. */
+  undated: number;
+  categories: { value: string; count: number }[];
+}
+
+/** A paper's date for ordering (over alias p): the day, else the year, else "" so undated papers come last. */
+const SORT_DATE = `CASE WHEN p.date IS NOT NULL THEN p.date WHEN p.year IS NOT NULL THEN printf('%04d', p.year) ELSE '' END`;
+
+/** `WITH cand(label) AS (...)` for a facet source, and its parameters. */
+function candidateCte(source: FacetSource): { cte: string; params: unknown[] } {
+  if ('labels' in source) return { cte: 'WITH cand(label) AS (SELECT value FROM json_each(?))', params: [JSON.stringify(source.labels)] };
+  const { where, params } = filterSql(source.filters);
+  return {
+    cte: `WITH cand(label) AS (SELECT f.rowid FROM papers_fts f JOIN papers p ON p.label = f.rowid WHERE papers_fts MATCH ? AND ${where})`,
+    params: [source.match, ...params],
+  };
+}
+
 /** SQL WHERE fragment (over table alias p) and its parameters for a filter set. */
 export function filterSql(f: PaperFilters | undefined): { where: string; params: unknown[] } {
   const parts: string[] = [];
@@ -166,6 +189,68 @@ export class PaperStore {
   filteredCount(f: PaperFilters | undefined): number {
     const { where, params } = filterSql(f);
     return this.db.prepare(`SELECT count(*) FROM papers p WHERE ${where}`).pluck().get(...params) as number;
+  }
+
+  /**
+   * Year and category counts over a candidate set, each one SQL aggregate: the given labels (a ranked pool),
+   * or every keyword match passing the filters. Years newest first; categories most frequent first, at most `maxCategories`.
+   */
+  facetCounts(source: FacetSource, maxCategories = 20): FacetCounts {
+    const { cte, params } = candidateCte(source);
+    const years = this.db
+      .prepare<unknown[], { value: number | null; count: number }>(
+        `${cte} SELECT p.year AS value, count(*) AS count FROM cand c JOIN papers p ON p.label = c.label GROUP BY p.year ORDER BY p.year IS NULL, p.year DESC`,
+      )
+      .all(...params);
+    const categories = this.db
+      .prepare<unknown[], { value: string; count: number }>(
+        `${cte} SELECT j.value AS value, count(*) AS count FROM cand c JOIN papers p ON p.label = c.label, json_each(p.categories) j
+         GROUP BY j.value ORDER BY count DESC, j.value LIMIT ?`,
+      )
+      .all(...params, maxCategories);
+    return {
+      years: years.filter((y): y is { value: number; count: number } => y.value !== null),
+      undated: years.find((y) => y.value === null)?.count ?? 0,
+      categories,
+    };
+  }
+
+  /** Each label's sort date: its date, else its year ("2021" sorts after every 2021-MM-DD), else "" (last). */
+  sortDates(labels: readonly number[]): Map<number, string> {
+    if (!labels.length) return new Map();
+    const rows = this.db
+      .prepare<[string], { label: number; d: string }>(`SELECT label, ${SORT_DATE} AS d FROM papers p WHERE label IN (SELECT value FROM json_each(?))`)
+      .all(JSON.stringify(labels));
+    return new Map(rows.map((r) => [r.label, r.d]));
+  }
+
+  /** Every keyword match (with filters) newest first, BM25 breaking ties; scores as in keywordSearch. */
+  keywordByDate(match: string, f: PaperFilters | undefined, limit: number, offset: number, weights = KEYWORD_WEIGHTS): { label: number; score: number }[] {
+    const { where, params } = filterSql(f);
+    return this.db
+      .prepare<unknown[], { label: number; score: number }>(
+        `SELECT f.rowid AS label, -bm25(papers_fts, ?, ?) AS score FROM papers_fts f JOIN papers p ON p.label = f.rowid
+         WHERE papers_fts MATCH ? AND ${where} ORDER BY ${SORT_DATE} DESC, round(score, 6) DESC, p.id LIMIT ? OFFSET ?`,
+      )
+      .all(weights.title, weights.abstract, match, ...params, limit, offset);
+  }
+
+  /**
+   * The paper an arXiv id names: the id itself, a versioned id (2401.01234v2, as some sources store them),
+   * or a paper whose URL is that arXiv abstract page (sources whose ids are slugs).
+   */
+  findArxiv(id: string): PaperRow | undefined {
+    const exact = this.byId.get(id);
+    if (exact) return toPaper(exact);
+    // A range over the unique id index finds "ID" + "v<digits>" without scanning.
+    const versioned = this.db
+      .prepare<[string, string], RawRow>(`SELECT ${COLS} FROM papers WHERE id > ? AND id < ? ORDER BY length(id) DESC, id DESC`)
+      .all(`${id}v`, `${id}w`)
+      .find((r) => /^v\d+$/.test(r.id.slice(id.length)));
+    if (versioned) return toPaper(versioned);
+    const urls = ['https', 'http'].flatMap((s) => [`${s}://arxiv.org/abs/${id}`, `${s}://www.arxiv.org/abs/${id}`]);
+    const byUrl = this.db.prepare<string[], RawRow>(`SELECT ${COLS} FROM papers WHERE url IN (?, ?, ?, ?) LIMIT 1`).get(...urls);
+    return byUrl ? toPaper(byUrl) : undefined;
   }
 
   /**
