@@ -224,6 +224,61 @@ export function layoutNeighbourhood(vectors: readonly Float32Array[], opts: Layo
   return { points: separate(points, opts.minDist, opts), edges, threshold };
 }
 
+export interface LabelPlacement {
+  x: number;
+  y: number;
+  anchor: 'start' | 'end' | 'middle';
+}
+
+interface Rect {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+const overlaps = (a: Rect, b: Rect): boolean => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+
+/**
+ * Where each node's text label goes, greedily in node order (the paper, then nearest first): beside the node
+ * pointing away from the centre, else on the other side, below or above; a label that would cover another
+ * label or a node, or leave the box, is left out (the node keeps its title and accessible name).
+ * Widths are estimated from the text length (`charWidth` per character): exact enough to avoid collisions.
+ */
+export function placeLabels(
+  points: readonly Point[],
+  texts: readonly string[],
+  box: { width: number; height: number },
+  opts = { charWidth: 6.2, lineHeight: 13, nodeRadius: 10, gap: 4 },
+): (LabelPlacement | undefined)[] {
+  const { charWidth, lineHeight, nodeRadius, gap } = opts;
+  const nodes: Rect[] = points.map((p) => ({ x0: p.x - nodeRadius, y0: p.y - nodeRadius, x1: p.x + nodeRadius, y1: p.y + nodeRadius }));
+  const placed: Rect[] = [];
+  const cx = box.width / 2;
+  return points.map((p, i) => {
+    const w = texts[i]!.length * charWidth;
+    const side = (anchor: 'start' | 'end'): [LabelPlacement, Rect] => {
+      const x = anchor === 'start' ? p.x + nodeRadius + gap : p.x - nodeRadius - gap;
+      const x0 = anchor === 'start' ? x : x - w;
+      return [{ x, y: p.y + 4, anchor }, { x0, y0: p.y - lineHeight / 2, x1: x0 + w, y1: p.y + lineHeight / 2 }];
+    };
+    const vertical = (dir: 1 | -1): [LabelPlacement, Rect] => {
+      const top = dir === 1 ? p.y + nodeRadius + gap : p.y - nodeRadius - gap - lineHeight;
+      return [{ x: p.x, y: top + lineHeight - 3, anchor: 'middle' }, { x0: p.x - w / 2, y0: top, x1: p.x + w / 2, y1: top + lineHeight }];
+    };
+    const outward = p.x < cx ? 'end' : 'start';
+    const candidates = i === 0 ? [vertical(1), vertical(-1)] : [side(outward), side(outward === 'end' ? 'start' : 'end'), vertical(1), vertical(-1)];
+    for (const [at, rect] of candidates) {
+      const inside = rect.x0 >= 0 && rect.y0 >= 0 && rect.x1 <= box.width && rect.y1 <= box.height;
+      if (inside && !placed.some((r) => overlaps(r, rect)) && !nodes.some((n, j) => j !== i && overlaps(n, rect))) {
+        placed.push(rect);
+        return at;
+      }
+    }
+    return undefined;
+  });
+}
+
 export interface ColourGroups {
   /** What the colours stand for. */
   by: 'category' | 'year' | 'none';

@@ -2,16 +2,23 @@
 import type { Hit } from '../search/searcher.js';
 import type { PaperRow } from '../store/index.js';
 import { paperHref } from './format.js';
-import { type ColourGroups, DEFAULT_LAYOUT, type MapLayout, colourGroups, layoutNeighbourhood } from './map-layout.js';
+import { type ColourGroups, DEFAULT_LAYOUT, type MapLayout, colourGroups, layoutNeighbourhood, placeLabels } from './map-layout.js';
 
 const fmt = (x: number): string => x.toFixed(1);
 
-/** A node's short visible label: the title's opening words, at most `max` characters. */
-export function shortLabel(title: string, max = 22): string {
+/**
+ * A node's short visible label: the title's opening whole words, about `max` characters. Whole words, so the
+ * visible label is part of the link's accessible name (the full title), as WCAG 2.5.3 asks.
+ */
+export function shortLabel(title: string, max = 26): string {
   if (title.length <= max) return title;
-  const cut = title.slice(0, max - 1);
-  const space = cut.lastIndexOf(' ');
-  return (space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s:,.;-]+$/, '') + '…';
+  const words = title.split(/\s+/);
+  let label = words[0]!;
+  for (const w of words.slice(1)) {
+    if (label.length + 1 + w.length > max) break;
+    label += ' ' + w;
+  }
+  return label.replace(/[:,.;-]+$/, '') + '…';
 }
 
 interface Node {
@@ -41,6 +48,8 @@ export function NeighbourhoodMap(props: { paper: PaperRow; related: Hit[]; vecto
   const layout: MapLayout = layoutNeighbourhood(props.vectors);
   const groups = colourGroups(nodes);
   const { width, height } = DEFAULT_LAYOUT;
+  const texts = nodes.map((n, i) => (i === 0 ? 'This paper' : shortLabel(n.title)));
+  const labels = placeLabels(layout.points, texts, { width, height });
   const sims = layout.edges.map((e) => e.similarity);
   const strongest = Math.max(...sims, layout.threshold);
   // Three stroke weights by similarity within the drawn edges (classes, since the CSP forbids inline styles).
@@ -73,18 +82,12 @@ export function NeighbourhoodMap(props: { paper: PaperRow; related: Hit[]; vecto
         </g>
         {nodes.map((n, i) => {
           const p = layout.points[i]!;
-          // Labels point away from the centre, into the margins kept free for them.
-          const left = p.x < width / 2;
-          const label =
-            i === 0 ? (
-              <text class="label" x={fmt(p.x)} y={fmt(p.y + 28)} text-anchor="middle">
-                This paper
-              </text>
-            ) : (
-              <text class="label" x={fmt(left ? p.x - 13 : p.x + 13)} y={fmt(p.y + 4)} text-anchor={left ? 'end' : 'start'}>
-                {shortLabel(n.title)}
-              </text>
-            );
+          const at = labels[i];
+          const label = at ? (
+            <text class="label" x={fmt(at.x)} y={fmt(at.y)} text-anchor={at.anchor}>
+              {texts[i]}
+            </text>
+          ) : null;
           if (i === 0) {
             return (
               <g class="node focus" aria-label={`This paper: ${n.title}`} role="img">

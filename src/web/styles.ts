@@ -92,7 +92,7 @@ a.chip { text-decoration: none; }
 
 nav.pager { display: flex; justify-content: space-between; align-items: center; margin-top: 1.25rem; font-size: 0.95rem; }
 nav.pager a { font-weight: 600; text-decoration: none; }
-nav.pager .disabled { color: var(--muted); opacity: 0.6; }
+nav.pager .disabled { color: var(--muted); }
 
 .notice { background: var(--card); border: 1px solid var(--line); border-radius: 0.7rem; padding: 1rem 1.15rem; }
 .notice h2 { margin-top: 0; }

@@ -8,9 +8,11 @@ import {
   layoutNeighbourhood,
   neighbourAngles,
   pairQuantile,
+  placeLabels,
   separate,
   similarityMatrix,
 } from '../../src/web/map-layout.js';
+import { shortLabel } from '../../src/web/neighbourhood-map.js';
 
 const unit = (...xs: number[]): Float32Array => {
   const n = Math.hypot(...xs);
@@ -171,5 +173,50 @@ describe('colourGroups', () => {
       colours: [1, 0, 6],
     });
     expect(colourGroups([{ categories: ['cs.LG'], year: null }, { categories: [], year: null }]).by).toBe('none');
+  });
+});
+
+describe('shortLabel', () => {
+  it('keeps whole words (the visible label stays part of the accessible name)', () => {
+    expect(shortLabel('SQuat: Subspace-orthogonal KV Cache Quantization')).toBe('SQuat: Subspace-orthogonal…');
+    expect(shortLabel('Parallel TreeSPH')).toBe('Parallel TreeSPH');
+    expect(shortLabel('Scaling Test-Time Compute Without Verification')).toBe('Scaling Test-Time Compute…');
+    expect(shortLabel('GPipe: Efficient Training of Giant Neural Networks')).toBe('GPipe: Efficient Training…');
+    expect(shortLabel('Supercalifragilisticexpialidocious-networks for all')).toBe('Supercalifragilisticexpialidocious-networks…');
+  });
+});
+
+describe('placeLabels', () => {
+  const box = { width: 400, height: 200 };
+  const rect = (at: { x: number; y: number; anchor: string }, text: string) => {
+    const w = text.length * 6.2;
+    const x0 = at.anchor === 'start' ? at.x : at.anchor === 'end' ? at.x - w : at.x - w / 2;
+    return { x0, x1: x0 + w, y0: at.y - 10, y1: at.y + 3 };
+  };
+  it('never lets two labels or a label and another node overlap, and stays in the box', () => {
+    // A crowded cluster: some labels must give way.
+    const points = [{ x: 200, y: 100 }, ...Array.from({ length: 12 }, (_, i) => ({ x: 170 + (i % 4) * 22, y: 70 + Math.floor(i / 4) * 22 }))];
+    const texts = points.map((_, i) => (i === 0 ? 'This paper' : `Neighbour number ${i}`));
+    const at = placeLabels(points, texts, box);
+    const rects = at.flatMap((a, i) => (a ? [{ i, r: rect(a, texts[i]!) }] : []));
+    expect(rects.length).toBeGreaterThan(2);
+    expect(rects.length).toBeLessThan(points.length);
+    for (const { r } of rects) {
+      expect(r.x0).toBeGreaterThanOrEqual(-1);
+      expect(r.x1).toBeLessThanOrEqual(box.width + 1);
+    }
+    for (let a = 0; a < rects.length; a++) {
+      for (let b = a + 1; b < rects.length; b++) {
+        const [p, q] = [rects[a]!.r, rects[b]!.r];
+        expect(p.x0 < q.x1 - 0.5 && q.x0 < p.x1 - 0.5 && p.y0 < q.y1 - 1 && q.y0 < p.y1 - 1).toBe(false);
+      }
+    }
+  });
+  it('puts labels beside nodes pointing away from the centre, and the paper\'s label below it', () => {
+    const at = placeLabels([{ x: 200, y: 100 }, { x: 100, y: 40 }, { x: 300, y: 160 }], ['This paper', 'Left one', 'Right one'], box);
+    expect(at[0]).toMatchObject({ anchor: 'middle', x: 200 });
+    expect(at[0]!.y).toBeGreaterThan(100);
+    expect(at[1]!.anchor).toBe('end');
+    expect(at[2]!.anchor).toBe('start');
   });
 });
