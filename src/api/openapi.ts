@@ -100,7 +100,8 @@ export function openApiDocument(opts: { version: string; auth: boolean }): OpenA
           summary: 'Search papers',
           description:
             'Hybrid (default), semantic or keyword search with optional year, category and author filters; sort by relevance or date; ' +
-            `facets=true adds year and category counts. Date order and facets cover the query's candidates: every keyword match in keyword mode, the first ${RELEVANCE_POOL} results in semantic and hybrid mode (where every paper has some similarity to the query).`,
+            `facets=true adds year and category counts. Date order and facet counts cover the query's first ${RELEVANCE_POOL} results by relevance, in every mode: ` +
+            'in semantic and hybrid mode every paper has some similarity to the query, and keyword terms are OR-ed, so the full match set of a broad query is mostly papers sharing one common word.',
           tags: ['search'],
           parameters: parametersOf(SearchQuerySchema, 'query'),
           responses: { '200': { description: 'A page of ranked papers', content: json('SearchResponse') }, '400': problem('Invalid parameters'), ...common },

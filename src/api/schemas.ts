@@ -62,12 +62,12 @@ export const SearchQuerySchema = z
       .enum(SORTS as [string, ...string[]])
       .default('relevance')
       .describe(
-        `relevance (default), or date: newest first (undated papers last) among the query's candidates, which are every keyword match in keyword mode and the first ${RELEVANCE_POOL} results in semantic and hybrid mode (then total is their number)`,
+        `relevance (default), or date: newest first (undated papers last) among the query's first ${RELEVANCE_POOL} results by relevance (then total is their number)`,
       ),
     facets: boolParam
       .default(false)
       .describe(
-        `Add year and category counts over the query's candidates (every keyword match in keyword mode, the first ${RELEVANCE_POOL} results in semantic and hybrid mode), filters applied`,
+        `Add year and category counts over the query's first ${RELEVANCE_POOL} results by relevance, filters applied`,
       ),
     ...filterFields,
   })
@@ -141,15 +141,12 @@ const facetCount = <T extends z.ZodType>(value: T) => z.object({ value, count: z
 
 export const FacetsSchema = z
   .object({
-    scope: z
-      .enum(['keyword_matches', 'top_results'])
-      .describe(`What was counted: every keyword match (keyword mode), or the first ${RELEVANCE_POOL} results (semantic, hybrid)`),
-    counted: z.number().int().describe('How many papers the counts cover'),
+    counted: z.number().int().describe(`How many papers the counts cover: the first ${RELEVANCE_POOL} results, or fewer when fewer match`),
     years: z.array(facetCount(z.number().int())).describe('Newest year first'),
     undated: z.number().int().describe('Counted papers without a year'),
     categories: z.array(facetCount(z.string())).describe('Most frequent first, at most 20; a paper counts once per category'),
   })
-  .describe('Year and category counts over the query\'s candidates, with the request\'s filters applied');
+  .describe(`Year and category counts over the query's first ${RELEVANCE_POOL} results, with the request's filters applied`);
 
 export const SearchResponseSchema = z.object({
   query: z.string(),

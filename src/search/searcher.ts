@@ -16,10 +16,11 @@ export type SortOrder = 'relevance' | 'date';
 export const SORTS: readonly SortOrder[] = ['relevance', 'date'];
 
 /**
- * How many of a semantic or hybrid query's best results make its candidate set: the papers that date order
- * re-sorts, facets count and feeds draw from. Every paper has some similarity to any query, so "all matches"
- * would be the whole index; the first 100 results (ten pages) are the ones a reader could reach anyway.
- * Keyword mode has a real match set and uses all of it.
+ * How many of a query's best results make its candidate set, in every mode: the papers that date order
+ * re-sorts, facets count and feeds draw from. In semantic and hybrid mode every paper has some similarity to the
+ * query, so "all matches" would be the whole index; in keyword mode the terms are OR-ed, so the full match set
+ * of a broad query holds papers that share a single common word with it (newest first, they would come first)
+ * and costs a scan of every match. The first 100 results (ten pages) are the relevant ones in every mode.
  */
 export const RELEVANCE_POOL = 100;
 
@@ -33,8 +34,8 @@ export interface SearchParams {
   /** Precomputed query embedding (evaluation runs reuse it across modes and settings). */
   queryVector?: Float32Array;
   /**
-   * `date`: newest first (undated papers last) among the query's candidates: every keyword match in keyword
-   * mode, the first RELEVANCE_POOL results in semantic and hybrid mode. Explanations are given for relevance order only.
+   * `date`: newest first (undated papers last) among the query's candidates, its first RELEVANCE_POOL results;
+   * `total` is then their number. Explanations are given for relevance order only.
    */
   sort?: SortOrder;
   /** Add year and category counts over the same candidates (see Facets). */
@@ -46,11 +47,9 @@ export interface FacetCount<T> {
   count: number;
 }
 
-/** Year and category counts for a query, over its candidates (RELEVANCE_POOL), with the request's filters applied. */
+/** Year and category counts over a query's candidates (its first RELEVANCE_POOL results), filters applied. */
 export interface Facets {
-  /** What was counted: every keyword match (keyword mode), or the query's top results (semantic, hybrid). */
-  scope: 'keyword_matches' | 'top_results';
-  /** How many papers the counts cover. */
+  /** How many papers the counts cover: RELEVANCE_POOL, or fewer when fewer match. */
   counted: number;
   /** Newest year first; papers without a year are in `undated`. */
   years: FacetCount<number>[];
@@ -86,7 +85,7 @@ export interface SearchResult {
   model: string;
   /**
    * Papers that match: every paper passing the filters for semantic/hybrid, keyword matches for keyword; with
-   * sort=date in semantic/hybrid mode, the candidates re-sorted (at most RELEVANCE_POOL).
+   * sort=date, the candidates re-sorted (at most RELEVANCE_POOL).
    */
   total: number;
   limit: number;
@@ -276,10 +275,11 @@ export class Searcher {
     return result;
   }
 
-  /** The first RELEVANCE_POOL results of a semantic or hybrid query, best first: its candidate set. */
+  /** The first RELEVANCE_POOL results of a query, best first: its candidate set. */
   private relevancePool(q: PreparedQuery): Scored[] {
-    if (q.mode === 'semantic') return this.denseTop(q.qv!, RELEVANCE_POOL, q.filters);
-    return this.fusedPool(q.match, q.qv!, this.candidates, q.filters)
+    if (!q.qv) return q.match ? this.index.papers.keywordSearch(q.match, q.filters, RELEVANCE_POOL, this.keywordWeights) : [];
+    if (q.mode === 'semantic') return this.denseTop(q.qv, RELEVANCE_POOL, q.filters);
+    return this.fusedPool(q.match, q.qv, this.candidates, q.filters)
       .slice(0, RELEVANCE_POOL)
       .map((f) => ({ label: f.label, score: f.fused }));
   }
@@ -291,13 +291,8 @@ export class Searcher {
     return [...list].sort((a, b) => (d(a.label) < d(b.label) ? 1 : d(a.label) > d(b.label) ? -1 : b.score - a.score || a.label - b.label));
   }
 
-  /** sort=date: every keyword match newest first (keyword mode), else the relevance pool re-sorted. */
+  /** sort=date: the relevance pool re-sorted newest first, paged. */
   private dateOrder(q: PreparedQuery): Ordered {
-    const { papers } = this.index;
-    if (!q.qv) {
-      const list = q.match ? papers.keywordByDate(q.match, q.filters, q.limit, q.offset, this.keywordWeights) : [];
-      return { ...this.hydrate(list), total: q.match ? papers.keywordCount(q.match, q.filters) : 0 };
-    }
     const pool = this.relevancePool(q);
     return { ...this.hydrate(this.newestFirst(pool).slice(q.offset, q.offset + q.limit)), total: pool.length, pool };
   }
@@ -307,9 +302,10 @@ export class Searcher {
     const { papers } = this.index;
     const want = q.offset + q.limit;
     if (!q.qv) {
-      const list = q.match ? papers.keywordSearch(q.match, q.filters, want, this.keywordWeights) : [];
-      const page = list.slice(q.offset);
-      const out = { ...this.hydrate(page), total: q.match ? papers.keywordCount(q.match, q.filters) : 0 };
+      // BM25 ranks every match before LIMIT applies, so the deeper list that also gives the pool costs the same.
+      const list = q.match ? papers.keywordSearch(q.match, q.filters, Math.max(want, RELEVANCE_POOL), this.keywordWeights) : [];
+      const page = list.slice(q.offset, want);
+      const out = { ...this.hydrate(page), total: q.match ? papers.keywordCount(q.match, q.filters) : 0, pool: list.slice(0, RELEVANCE_POOL) };
       if (explain) out.hits.forEach((h, i) => (h.explain = { dense: null, keyword: { score: round(page[i]!.score), rank: q.offset + i + 1 }, fused: h.score }));
       return out;
     }
@@ -346,15 +342,10 @@ export class Searcher {
     return out;
   }
 
-  /** Facet counts over the query's candidates: all keyword matches, or the relevance pool (reused when already computed). */
+  /** Facet counts over the query's candidates, the relevance pool (reused when the page already computed it). */
   private facetsOf(q: PreparedQuery, pool: readonly Scored[] | undefined): Facets {
-    const { papers } = this.index;
-    if (!q.qv) {
-      const counts = q.match ? papers.facetCounts({ match: q.match, filters: q.filters }) : { years: [], undated: 0, categories: [] };
-      return { scope: 'keyword_matches', counted: q.match ? papers.keywordCount(q.match, q.filters) : 0, ...counts };
-    }
     const labels = (pool ?? this.relevancePool(q)).map((s) => s.label);
-    return { scope: 'top_results', counted: labels.length, ...papers.facetCounts({ labels }) };
+    return { counted: labels.length, ...this.index.papers.facetCounts(labels) };
   }
 
   /** Dense and keyword candidates (`depth` of each) fused; keyword-only candidates get their exact dense score. */
@@ -458,9 +449,8 @@ export class Searcher {
     const mode = params.mode ?? 'hybrid';
     const fts = toFtsQuery(params.q);
     const qv = mode === 'keyword' ? undefined : await this.embedQuery(params.q);
-    const { papers } = this.index;
     const q: PreparedQuery = { mode, match: fts.match, qv, filters: params.filters, limit: RELEVANCE_POOL, offset: 0 };
-    const pool = qv ? this.relevancePool(q) : fts.match ? papers.keywordSearch(fts.match, q.filters, RELEVANCE_POOL, this.keywordWeights) : [];
+    const pool = this.relevancePool(q);
     const floor = relevanceFloor(pool.map((s) => s.score));
     const kept = this.newestFirst(pool.filter((s) => s.score >= floor)).slice(0, params.limit ?? 20);
     const { hits, rows } = this.hydrate(kept);

@@ -59,9 +59,6 @@ export interface PaperFilters {
 export const hasFilters = (f: PaperFilters | undefined): f is PaperFilters =>
   !!f && (f.yearFrom !== undefined || f.yearTo !== undefined || !!f.categories?.length || !!f.author);
 
-/** The papers a facet count covers: a ranked pool's labels, or every keyword match passing the filters. */
-export type FacetSource = { labels: readonly number[] } | { match: string; filters?: PaperFilters | undefined };
-
 export interface FacetCounts {
   years: { value: number; count: number }[];
   /** Candidates with no year. */
@@ -71,16 +68,6 @@ export interface FacetCounts {
 
 /** A paper's date for ordering (over alias p): the day, else the year, else "" so undated papers come last. */
 const SORT_DATE = `CASE WHEN p.date IS NOT NULL THEN p.date WHEN p.year IS NOT NULL THEN printf('%04d', p.year) ELSE '' END`;
-
-/** `WITH cand(label) AS (...)` for a facet source, and its parameters. */
-function candidateCte(source: FacetSource): { cte: string; params: unknown[] } {
-  if ('labels' in source) return { cte: 'WITH cand(label) AS (SELECT value FROM json_each(?))', params: [JSON.stringify(source.labels)] };
-  const { where, params } = filterSql(source.filters);
-  return {
-    cte: `WITH cand(label) AS (SELECT f.rowid FROM papers_fts f JOIN papers p ON p.label = f.rowid WHERE papers_fts MATCH ? AND ${where})`,
-    params: [source.match, ...params],
-  };
-}
 
 /** SQL WHERE fragment (over table alias p) and its parameters for a filter set. */
 export function filterSql(f: PaperFilters | undefined): { where: string; params: unknown[] } {
@@ -192,11 +179,12 @@ export class PaperStore {
   }
 
   /**
-   * Year and category counts over a candidate set, each one SQL aggregate: the given labels (a ranked pool),
-   * or every keyword match passing the filters. Years newest first; categories most frequent first, at most `maxCategories`.
+   * Year and category counts over a candidate set (a ranked pool's labels), each one SQL aggregate. Years
+   * newest first; categories most frequent first, at most `maxCategories`.
    */
-  facetCounts(source: FacetSource, maxCategories = 20): FacetCounts {
-    const { cte, params } = candidateCte(source);
+  facetCounts(labels: readonly number[], maxCategories = 20): FacetCounts {
+    const cte = 'WITH cand(label) AS (SELECT value FROM json_each(?))';
+    const params = [JSON.stringify(labels)];
     const years = this.db
       .prepare<unknown[], { value: number | null; count: number }>(
         `${cte} SELECT p.year AS value, count(*) AS count FROM cand c JOIN papers p ON p.label = c.label GROUP BY p.year ORDER BY p.year IS NULL, p.year DESC`,
@@ -222,17 +210,6 @@ export class PaperStore {
       .prepare<[string], { label: number; d: string }>(`SELECT label, ${SORT_DATE} AS d FROM papers p WHERE label IN (SELECT value FROM json_each(?))`)
       .all(JSON.stringify(labels));
     return new Map(rows.map((r) => [r.label, r.d]));
-  }
-
-  /** Every keyword match (with filters) newest first, BM25 breaking ties; scores as in keywordSearch. */
-  keywordByDate(match: string, f: PaperFilters | undefined, limit: number, offset: number, weights = KEYWORD_WEIGHTS): { label: number; score: number }[] {
-    const { where, params } = filterSql(f);
-    return this.db
-      .prepare<unknown[], { label: number; score: number }>(
-        `SELECT f.rowid AS label, -bm25(papers_fts, ?, ?) AS score FROM papers_fts f JOIN papers p ON p.label = f.rowid
-         WHERE papers_fts MATCH ? AND ${where} ORDER BY ${SORT_DATE} DESC, round(score, 6) DESC, p.id LIMIT ? OFFSET ?`,
-      )
-      .all(weights.title, weights.abstract, match, ...params, limit, offset);
   }
 
   /**

@@ -2,7 +2,7 @@
 import { raw } from 'hono/html';
 import { MAX_LIST, MAX_OFFSET } from '../api/schemas.js';
 import { ABSTRACT_MIN_WORDS } from '../search/query-kind.js';
-import { RELEVANCE_POOL, type Facets, type SearchResult } from '../search/searcher.js';
+import type { Facets, SearchResult } from '../search/searcher.js';
 import { listParam, listable, withPaper, withoutPaper } from './format.js';
 import { Layout, type SiteInfo } from './layout.js';
 import { ResultItem } from './result-item.js';
@@ -248,14 +248,7 @@ function Results(props: { form: FormState; result: SearchResult; leads: Readonly
   const nextOffset = result.offset + result.limit;
   const next = nextOffset < result.total && nextOffset <= MAX_OFFSET ? nextOffset : undefined;
   const page = Math.floor(result.offset / result.limit) + 1;
-  const order =
-    result.sort === 'date'
-      ? result.mode === 'keyword'
-        ? 'matching papers, newest first'
-        : `of the ${RELEVANCE_POOL} most relevant, newest first`
-      : result.mode === 'keyword'
-        ? 'matching papers'
-        : 'papers, best first';
+  const order = result.sort === 'date' ? 'most relevant, newest first' : result.mode === 'keyword' ? 'matching papers' : 'papers, best first';
   return (
     <section aria-labelledby="results-heading" class="results-col">
       <h2 id="results-heading" class="visually-hidden">
@@ -357,11 +350,7 @@ function FacetPanel(props: { form: FormState; facets: Facets }) {
   return (
     <aside class="facets" aria-labelledby="facets-heading">
       <h2 id="facets-heading">Narrow down</h2>
-      <p class="facet-note">
-        {facets.scope === 'keyword_matches'
-          ? `Counts over all ${facets.counted.toLocaleString('en-US')} keyword matches.`
-          : `Counts over the ${facets.counted} most relevant results.`}
-      </p>
+      <p class="facet-note">Counts over the {facets.counted} most relevant results.</p>
       {clears.length ? (
         <ul class="clears">
           {clears.map((c) => (

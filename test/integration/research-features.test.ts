@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 type Hit = { id: string; date: string | null; year: number | null; categories: string[]; score: number };
-type Facets = { scope: string; counted: number; years: { value: number; count: number }[]; undated: number; categories: { value: string; count: number }[] };
+type Facets = { counted: number; years: { value: number; count: number }[]; undated: number; categories: { value: string; count: number }[] };
 type Search = { total: number; sort: string; results: Hit[]; facets?: Facets };
 const api = async (qs: string) => {
   const r = await getJson(`${s.url}/api/search?${qs}`);
@@ -62,9 +62,8 @@ function tally(hits: Hit[]) {
 const sortKey = (h: Hit) => h.date ?? (h.year ? String(h.year) : '');
 
 describe('facets in /api/search', () => {
-  it('keyword mode counts every keyword match, exactly', async () => {
+  it('keyword mode counts its first 100 results (here every match), exactly', async () => {
     const { body } = await api('q=protein+folding&mode=keyword&facets=true&limit=100');
-    expect(body.facets!.scope).toBe('keyword_matches');
     expect(body.facets!.counted).toBe(body.total);
     expect(body.total).toBe(15);
     const t = tally(body.results);
@@ -78,7 +77,6 @@ describe('facets in /api/search', () => {
 
   it.each(['hybrid', 'semantic'])('%s mode counts the first 100 results, filters applied', async (mode) => {
     const { body } = await api(`q=pipeline+parallelism&mode=${mode}&facets=true&limit=100`);
-    expect(body.facets!.scope).toBe('top_results');
     expect(body.facets!.counted).toBe(99); // the whole index is smaller than the pool
     const t = tally(body.results);
     expect(new Map(body.facets!.years.map((y) => [y.value, y.count]))).toEqual(t.years);
@@ -94,13 +92,13 @@ describe('facets in /api/search', () => {
     const doc = (await getJson(`${s.url}/api/openapi.json`)).body as any;
     const params = doc.paths['/api/search'].get.parameters.map((p: { name: string }) => p.name);
     expect(params).toEqual(expect.arrayContaining(['sort', 'facets']));
-    expect(JSON.stringify(doc.components.schemas.SearchResponse)).toContain('keyword_matches');
+    expect(JSON.stringify(doc.components.schemas.SearchResponse)).toContain('first 100 results');
     expect(doc.paths['/api/search'].get.description).toMatch(/first 100 results/);
   });
 });
 
 describe('sort=date in /api/search', () => {
-  it('keyword mode: every match newest first, undated last, same papers as by relevance', async () => {
+  it('keyword mode: the matches newest first, undated last, the same papers as by relevance', async () => {
     const byDate = (await api('q=speech+recognition&mode=keyword&sort=date&limit=100')).body;
     const byRel = (await api('q=speech+recognition&mode=keyword&limit=100')).body;
     expect(byDate.sort).toBe('date');
@@ -113,11 +111,13 @@ describe('sort=date in /api/search', () => {
   });
 
   it.each(['hybrid', 'semantic'])('%s mode: the first 100 results re-sorted newest first, paged', async (mode) => {
+    const byRel = (await api(`q=graph+neural+networks&mode=${mode}&limit=100`)).body;
     const all = (await api(`q=graph+neural+networks&mode=${mode}&sort=date&limit=100`)).body;
     expect(all.total).toBe(99);
     const keys = all.results.map(sortKey);
     expect(keys).toEqual([...keys].sort().reverse());
     expect(all.results[0]!.date).toBe('2025-09-18'); // the newest paper in the index
+    expect(all.results.map((h) => h.id).sort()).toEqual(byRel.results.map((h) => h.id).sort());
     const second = (await api(`q=graph+neural+networks&mode=${mode}&sort=date&limit=10&offset=10`)).body;
     expect(second.results.map((h) => h.id)).toEqual(all.results.slice(10, 20).map((h) => h.id));
   });
@@ -133,7 +133,7 @@ describe('facets and sort on the page', () => {
   it('shows year and category counts as one-click filters beside the results, and a way to clear them', async () => {
     const r = await page('/?q=protein+folding&mode=keyword');
     expect(r.html).toMatch(/<aside class="facets" aria-labelledby="facets-heading">/);
-    expect(r.html).toContain('Counts over all 15 keyword matches.');
+    expect(r.html).toContain('Counts over the 15 most relevant results.');
     expect(r.html).toMatch(/<a href="\/\?q=protein\+folding&amp;mode=keyword&amp;year_from=2016&amp;year_to=2016"[^>]*>2016<\/a> <span class="count">\d+<\/span>/);
     expect(r.html).toMatch(/<a href="\/\?q=protein\+folding&amp;mode=keyword&amp;category=stat.ML"[^>]*>stat.ML<\/a> <span class="count">5<\/span>/);
     const narrowed = await page('/?q=protein+folding&mode=keyword&year_from=2016&year_to=2016');
@@ -149,7 +149,7 @@ describe('facets and sort on the page', () => {
     expect(r.html).toContain('href="/?q=protein+folding&amp;mode=keyword&amp;sort=date">newest</a>');
     const d = await page('/?q=protein+folding&mode=keyword&sort=date');
     expect(d.html).toContain('<strong aria-current="true">newest</strong>');
-    expect(d.html).toContain('matching papers, newest first');
+    expect(d.html).toContain('1–10 of 15 most relevant, newest first');
     expect(d.html).toContain('<input type="hidden" name="sort" value="date"/>');
     expect(d.html).toContain('href="/?q=protein+folding&amp;mode=keyword&amp;sort=date&amp;offset=10" rel="next"');
     const dates = [...d.html.matchAll(/<time datetime="([\d-]+)"/g)].map((m) => m[1]!);
