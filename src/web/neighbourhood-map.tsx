@@ -65,11 +65,10 @@ export function NeighbourhoodMap(props: { paper: PaperRow; related: Hit[]; vecto
       <svg
         class="map-svg"
         viewBox={`0 0 ${width} ${height}`}
-        role="group"
         aria-label={`Map of ${related.length} papers near “${paper.title}”`}
         xmlns="http://www.w3.org/2000/svg"
       >
-        <g class="edges" aria-hidden="true">
+        <g class="edges">
           {layout.edges.map((e) => (
             <line
               class={`edge ${weight(e.similarity)}`}
@@ -90,8 +89,8 @@ export function NeighbourhoodMap(props: { paper: PaperRow; related: Hit[]; vecto
           ) : null;
           if (i === 0) {
             return (
-              <g class="node focus" aria-label={`This paper: ${n.title}`} role="img">
-                <title>{describe(n, groups.by)}</title>
+              <g class="node focus">
+                <title>{`This paper: ${describe(n, groups.by)}`}</title>
                 <circle class={`dot c${groups.colours[0]}`} cx={fmt(p.x)} cy={fmt(p.y)} r="12" />
                 {label}
               </g>

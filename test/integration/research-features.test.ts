@@ -89,11 +89,12 @@ describe('facets in /api/search', () => {
 
   it('leaves facets out unless asked, and says what the counts cover in the OpenAPI document', async () => {
     expect((await api('q=protein')).body.facets).toBeUndefined();
-    const doc = (await getJson(`${s.url}/api/openapi.json`)).body as any;
-    const params = doc.paths['/api/search'].get.parameters.map((p: { name: string }) => p.name);
+    type Doc = { paths: Record<string, { get: { description: string; parameters: { name: string }[] } }>; components: { schemas: Record<string, unknown> } };
+    const doc = (await getJson(`${s.url}/api/openapi.json`)).body as unknown as Doc;
+    const params = doc.paths['/api/search']!.get.parameters.map((p) => p.name);
     expect(params).toEqual(expect.arrayContaining(['sort', 'facets']));
     expect(JSON.stringify(doc.components.schemas.SearchResponse)).toContain('first 100 results');
-    expect(doc.paths['/api/search'].get.description).toMatch(/first 100 results/);
+    expect(doc.paths['/api/search']!.get.description).toMatch(/first 100 results/);
   });
 });
 
@@ -292,7 +293,7 @@ describe('paper page: map, cite, add to list', () => {
     expect(nodes).toHaveLength(14);
     expect(nodes.map((n) => n[1])).not.toContain('/papers/2503.24358');
     for (const n of nodes) expect(n[2]).toBe(n[3]);
-    expect(svg).toMatch(/<g class="node focus" aria-label="This paper: SQuat/);
+    expect(svg).toMatch(/<g class="node focus"><title>This paper: SQuat/);
     expect(count(svg, /<line class="edge w[123]"/g)).toBeGreaterThan(0);
     expect(r.html).toMatch(/<span class="legend-title">Colour: primary category<\/span>/);
     expect((await page(nodes[0]![1]!)).status).toBe(200);

@@ -104,7 +104,7 @@ describe('RIS', () => {
     const records = ris.split('ER  -').slice(0, -1);
     expect(records).toHaveLength(2);
     expect(ris).toContain('\r\n');
-    expect(ris.split('\r\n').filter((l) => l && !/^[A-Z][A-Z0-9]  - /.test(l) && l !== 'ER  -')).toEqual([]);
+    expect(ris.split('\r\n').filter((l) => l && !/^[A-Z][A-Z0-9] {2}- /.test(l) && l !== 'ER  -')).toEqual([]);
     expect(records[0]).toContain('TY  - GEN\r\n');
     expect(records[0]!.match(/^AU {2}- .*$/gm)).toEqual(['AU  - Ada Lovelace', 'AU  - Grace Brewster Hopper', 'AU  - Ünal Çelik']);
     expect(records[0]).toContain('AB  - We study {unbalanced braces and \\commands}. On two lines.\r\n');
