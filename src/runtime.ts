@@ -7,14 +7,18 @@ import { AppError } from './errors.js';
 import { Searcher } from './search/searcher.js';
 import { openIndex, resolveBuildDir, type OpenIndex } from './store/index.js';
 
-/** The model that built the index embeds the queries: found by id under models/, else at its recorded folder. */
+/**
+ * The model that built the index embeds the queries, with the same weights (dtype): found by id under models/,
+ * else at its recorded folder.
+ */
 export async function loadQueryEmbedder(index: OpenIndex, cfg: Config): Promise<Embedder> {
   const m = index.manifest.model;
+  const opts = { modelsDir: cfg.modelsDir, ...(m.backend === 'transformers' ? { dtype: m.dtype } : {}) };
   try {
-    return await loadEmbedder(m.modelId, { modelsDir: cfg.modelsDir });
+    return await loadEmbedder(m.modelId, opts);
   } catch (e) {
     if (e instanceof AppError && e.code === 'MODEL_UNAVAILABLE' && m.location && existsSync(m.location)) {
-      return loadEmbedder(m.location, { modelsDir: cfg.modelsDir });
+      return loadEmbedder(m.location, opts);
     }
     if (e instanceof AppError && e.code === 'MODEL_UNAVAILABLE') {
       throw new AppError('MODEL_UNAVAILABLE', `the index at ${index.dir} was built with ${m.modelId}, which is not available here: ${e.message}`);
