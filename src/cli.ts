@@ -30,8 +30,8 @@ interface Common {
   index?: string;
   model?: string;
 }
-const configFrom = (o: Common & { port?: number; host?: string; dtype?: 'fp32' | 'q8' }): Config =>
-  loadConfig({ indexDir: o.index, model: o.model, port: o.port, host: o.host, dtype: o.dtype });
+const configFrom = (o: Common & { port?: number; host?: string; dtype?: 'fp32' | 'q8'; workers?: number }): Config =>
+  loadConfig({ indexDir: o.index, model: o.model, port: o.port, host: o.host, dtype: o.dtype, workers: o.workers });
 
 function printSummary(s: BuildSummary, json: boolean): void {
   if (json) {
@@ -142,7 +142,7 @@ const pypiOptions = (cfg: Config) =>
   cfg.pypi && cfg.pip !== 'off' ? { cacheDir: path.join(cfg.cacheDir, 'wheels'), pip: cfg.pip } : undefined;
 
 async function runServe(cfg: Config) {
-  const searcher = await openSearcher(cfg);
+  const searcher = await openSearcher(cfg, { serving: true });
   const app = createApp({
     searcher,
     config: cfg,
@@ -219,6 +219,7 @@ export function program(): Command {
     .addOption(indexOpt())
     .option('--port <n>', 'port (default: $PORT, else 8080)', int('port'))
     .option('--host <host>', 'address to listen on (default: $HOST, else 127.0.0.1)')
+    .option('--workers <n>', 'threads embedding queries, one model session each; 0 embeds on the main thread (default: $PAPERSCOPE_WORKERS, else one per core)', int('workers'))
     .action(async (o) => runServe(configFrom(o)));
 
   p.command('start')
@@ -228,6 +229,7 @@ export function program(): Command {
     .addOption(dtypeOpt())
     .option('--port <n>', 'port (default: $PORT, else 8080)', int('port'))
     .option('--host <host>', 'address to listen on (default: $HOST, else 127.0.0.1)')
+    .option('--workers <n>', 'threads embedding queries (default: one per core)', int('workers'))
     .action(async (o) => {
       const cfg = configFrom(o);
       if (!resolveBuildDir(cfg.indexDir)) {
