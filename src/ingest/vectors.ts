@@ -1,6 +1,7 @@
 // Precomputed vectors for `build --vectors`: a NumPy .npy matrix, an id per row, and the model that made them.
-import { existsSync, readFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { open, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 
@@ -126,9 +127,6 @@ export async function* readVectorRows(f: VectorsFile, block = 4096): AsyncGenera
 
 /** Writes a vectors set (for tests, benchmarks and users converting from another tool). */
 export async function writeVectorsFile(prefix: string, meta: VectorsMeta, ids: readonly string[], rows: AsyncIterable<Float32Array> | Iterable<Float32Array>): Promise<void> {
-  const { createWriteStream } = await import('node:fs');
-  const { writeFile } = await import('node:fs/promises');
-  const { once } = await import('node:events');
   let dict = `{'descr': '<f4', 'fortran_order': False, 'shape': (${ids.length}, ${meta.dims}), }`;
   const total = 10 + dict.length + 1;
   dict += ' '.repeat((64 - (total % 64)) % 64) + '\n'; // the format pads the header to a multiple of 64 bytes
