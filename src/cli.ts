@@ -149,7 +149,15 @@ async function runServe(cfg: Config) {
     // The app itself honours logRequests for request lines; error lines (5xx with stack) are always written.
     log: (e) => err(JSON.stringify({ time: new Date().toISOString(), ...e })),
   });
-  const l = await listen(app, { host: cfg.host, port: cfg.port });
+  let l: Awaited<ReturnType<typeof listen>>;
+  try {
+    l = await listen(app, { host: cfg.host, port: cfg.port });
+  } catch (e) {
+    // The query embedding workers would keep the process alive after a failed listen (port in use): stop them.
+    await searcher.embedder.dispose();
+    searcher.index.close();
+    throw e;
+  }
   err(`paperscope: ${searcher.index.papers.count()} papers (${searcher.modelId}) at ${l.url.replace('127.0.0.1', 'localhost')}`);
   // A build published while serving (build --update, remove) is picked up without a restart.
   watchIndex(searcher, cfg.indexDir, { log: err });
