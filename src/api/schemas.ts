@@ -42,10 +42,10 @@ const categoryParam = z
   .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean));
 
 /**
- * An optional year in a query string: an empty value (`?year_to=`, as an HTML form sends an unfilled field)
- * means no filter, not the year 0 that coercion made of it (which matched no paper at all).
+ * An optional year in a query string: an empty or blank value (`?year_to=`, as an HTML form sends an unfilled
+ * field) means no filter, not the year 0 that coercion made of it (which matched no paper at all).
  */
-const yearParam = () => z.union([intParam(0, 9999), z.literal('').transform(() => undefined)]).optional();
+const yearParam = () => z.union([intParam(0, 9999), z.string().regex(new RegExp(`^[${WS}]*$`)).transform(() => undefined)]).optional();
 
 type Source = 'query' | 'body';
 
