@@ -154,7 +154,12 @@ async function runServe(cfg: Config, json?: { built?: BuildSummary }) {
     // The app itself honours logRequests for request lines; error lines (5xx with stack) are always written.
     log: (e) => err(JSON.stringify({ time: new Date().toISOString(), ...e })),
   });
-  const l = await listen(app, { host: cfg.host, port: cfg.port });
+  const l = await listen(app, { host: cfg.host, port: cfg.port }).catch(async (e: unknown) => {
+    // The query-embedding threads would keep the process alive after a failed listen (a port in use): release them.
+    await searcher.embedder.dispose();
+    searcher.index.close();
+    throw e;
+  });
   err(`paperscope: ${searcher.index.papers.count()} papers (${searcher.modelId}) at ${l.url.replace('127.0.0.1', 'localhost')}`);
   if (json) {
     const built = json.built ? { built: summaryJson(json.built) } : {};
