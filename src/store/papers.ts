@@ -135,6 +135,37 @@ export class PaperStore {
     return r ? blobToVector(r.vector) : undefined;
   }
 
+  /**
+   * A paper by its DOI (DOIs are case-insensitive). A scan rather than an index: it answers one lookup per
+   * request of the Semantic Scholar compatible API, and an index would change every build's schema.
+   */
+  getByDoi(doi: string): PaperRow | undefined {
+    const r = this.db.prepare<[string], RawRow>(`SELECT ${COLS} FROM papers WHERE lower(doi) = lower(?) ORDER BY label LIMIT 1`).get(doi);
+    return r ? toPaper(r) : undefined;
+  }
+
+  /**
+   * A paper by its arXiv id (without version): the paper whose id is that arXiv id (any version), else one whose
+   * URL is its arXiv abstract page. The exact id wins, then the latest version.
+   */
+  getByArxivId(arxivId: string): PaperRow | undefined {
+    const r = this.db
+      .prepare<{ a: string }, RawRow>(
+        `SELECT ${COLS} FROM papers
+         WHERE id = @a OR id GLOB @a || 'v[0-9]*'
+            OR url IN ('https://arxiv.org/abs/' || @a, 'http://arxiv.org/abs/' || @a)
+            OR url GLOB 'http*://arxiv.org/abs/' || @a || 'v[0-9]*'
+         ORDER BY id = @a DESC, id GLOB @a || 'v[0-9]*' DESC, id DESC LIMIT 1`,
+      )
+      .get({ a: arxivId });
+    return r ? toPaper(r) : undefined;
+  }
+
+  /** Every category that some paper has. */
+  categories(): string[] {
+    return this.db.prepare('SELECT DISTINCT c.value FROM papers p, json_each(p.categories) c ORDER BY 1').pluck().all() as string[];
+  }
+
   /** Labels of papers passing the filters, and how many there are. */
   filteredLabels(f: PaperFilters): number[] {
     const { where, params } = filterSql(f);
