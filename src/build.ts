@@ -500,17 +500,36 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary> {
       const put = db.transaction((rows: { label: number; content_hash: string }[], vecs: Float32Array[]) =>
         rows.forEach((r, i) => w.putVector(r.label, r.content_hash, vecs[i]!)),
       );
-      for (;;) {
-        const rows = w.pendingEmbeddings(commitEvery, after);
-        if (!rows.length) break;
-        const vecs = await embedder.embedPassages(rows.map(passageText));
-        put(rows, vecs);
-        after = rows[rows.length - 1]!.label;
-        embedded += rows.length;
-        bar.update(embedded);
-        opts.onBatch?.(embedded);
+      // Up to embedder.parallelism batches in flight (1 for a local model; several for the queue's workers),
+      // each committed as soon as it arrives, in whatever order: a resumed build embeds what has no vector.
+      const inFlight = new Set<Promise<void>>();
+      let failure: unknown;
+      for (let exhausted = false; ; ) {
+        while (!exhausted && failure === undefined && inFlight.size < Math.max(1, embedder.parallelism ?? 1)) {
+          const rows = w.pendingEmbeddings(commitEvery, after);
+          if (!rows.length) {
+            exhausted = true;
+            break;
+          }
+          after = rows[rows.length - 1]!.label;
+          const p: Promise<void> = embedder
+            .embedPassages(rows.map(passageText))
+            .then((vecs) => {
+              put(rows, vecs);
+              embedded += rows.length;
+              bar.update(embedded);
+              opts.onBatch?.(embedded);
+            })
+            .catch((e) => void (failure ??= e));
+          inFlight.add(p);
+          void p.finally(() => inFlight.delete(p));
+        }
+        if (!inFlight.size) break;
+        // After a failure the batches already in flight still commit; then the build stops (resumable).
+        await Promise.race(inFlight);
         if (opts.batchDelayMs) await sleep(opts.batchDelayMs);
       }
+      if (failure !== undefined) throw failure;
       bar.stop();
       const embedSeconds = (performance.now() - te) / 1000;
 

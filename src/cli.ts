@@ -7,7 +7,7 @@ import { closeOnSignals, listen } from './api/server.js';
 import { RelatedQuerySchema, SearchQuerySchema, toFilters } from './api/schemas.js';
 import { buildIndex, removePapers, type BuildMode, type BuildSummary } from './build.js';
 import { DEFAULT_MODEL, PROJECT_ROOT, loadConfig, type Config } from './config.js';
-import { loadBuildEmbedder } from './embed/index.js';
+import { loadBuildEmbedder, loadEmbedder, type Embedder } from './embed/index.js';
 import { AppError } from './errors.js';
 import { modelLocation, openSearcher, watchIndex } from './runtime.js';
 import { MODES, type Hit, type Mode } from './search/searcher.js';
@@ -29,9 +29,12 @@ const int = (name: string) => (v: string) => {
 interface Common {
   index?: string;
   model?: string;
+  queue?: string;
+  queueName?: string;
+  queueTimeout?: number;
 }
 const configFrom = (o: Common & { port?: number; host?: string }): Config =>
-  loadConfig({ indexDir: o.index, model: o.model, port: o.port, host: o.host });
+  loadConfig({ indexDir: o.index, model: o.model, port: o.port, host: o.host, queue: o.queue, queueName: o.queueName, queueTimeoutS: o.queueTimeout });
 
 function printSummary(s: BuildSummary, json: boolean): void {
   if (json) {
@@ -92,15 +95,24 @@ function buildModel(cfg: Config, o: BuildFlags): string {
   }
 }
 
-async function runBuild(cfg: Config, o: BuildFlags) {
-  const model = buildModel(cfg, o);
-  const embedder = await loadBuildEmbedder(model, {
+/** The build's embedder: the local model, or (--queue) the workers on the queue that run the model the build names. */
+async function buildEmbedder(cfg: Config, model: string, o: BuildFlags): Promise<Embedder> {
+  if (cfg.queue) {
+    const { openQueueEmbedder } = await import('./queue/index.js');
+    return openQueueEmbedder({ url: cfg.queue, queueName: cfg.queueName, model, log: err, timeoutMs: cfg.queueTimeoutS * 1000 });
+  }
+  return loadBuildEmbedder(model, {
     modelsDir: cfg.modelsDir,
     batchSize: cfg.batchSize,
     fallback: o.fallback ?? false,
     hubTimeoutMs: cfg.hubTimeoutMs,
     warn: err,
   });
+}
+
+async function runBuild(cfg: Config, o: BuildFlags) {
+  const model = buildModel(cfg, o);
+  const embedder = await buildEmbedder(cfg, model, o);
   const mode: BuildMode = o.rebuild ? 'rebuild' : o.update ? 'update' : 'full';
   const location = modelLocation(model, cfg.modelsDir);
   try {
@@ -164,6 +176,9 @@ export function program(): Command {
   const p = new Command('paperscope').description('Semantic search over research papers').showHelpAfterError();
   const indexOpt = () => new Option('--index <dir>', 'index folder (default: $PAPERSCOPE_INDEX, else the bundled index/)');
   const modelOpt = () => new Option('--model <model>', `Hub id, local model folder or "use-lite" (default: $PAPERSCOPE_MODEL, else ${DEFAULT_MODEL})`);
+  const queueOpt = (what: string) => new Option('--queue <url>', `${what}: redis://[:password@]host:port/db, rediss:// for TLS (default: $PAPERSCOPE_QUEUE)`);
+  const queueNameOpt = () => new Option('--queue-name <name>', 'BullMQ queue name, one per model (default: $PAPERSCOPE_QUEUE_NAME, else embed)');
+  const queueTimeoutOpt = (what: string) => new Option('--queue-timeout <s>', `${what} (default: $PAPERSCOPE_QUEUE_TIMEOUT, else 120)`).argParser(int('queue-timeout'));
 
   p.command('build')
     .description('build (or update) the index from paper sources; without --model an existing index keeps its own model')
@@ -181,8 +196,41 @@ export function program(): Command {
     // Test hook: slows the embedding loop so a test can kill the build between committed batches.
     .addOption(new Option('--batch-delay-ms <n>').argParser(int('batch-delay-ms')).hideHelp())
     .addOption(new Option('--commit-every <n>', 'papers embedded per committed batch').argParser(int('commit-every')).hideHelp())
+    .addOption(queueOpt('embed on the workers of this Redis queue instead of locally'))
+    .addOption(queueNameOpt())
+    .addOption(queueTimeoutOpt('seconds to wait for Redis or for a worker before failing (committed work is kept)'))
     .action(async (o) => {
       await runBuild(configFrom(o), o);
+    });
+
+  p.command('worker')
+    .description('embed batches taken from a Redis queue (BullMQ) for builds run with --queue; stops cleanly on SIGTERM')
+    .addOption(queueOpt('the queue to take batches from'))
+    .addOption(modelOpt())
+    .option('--concurrency <k>', 'batches embedded at once by this process', int('concurrency'), 1)
+    .addOption(queueNameOpt())
+    .addOption(queueTimeoutOpt('seconds to keep reconnecting to a lost Redis before exiting'))
+    // Test hooks: a short BullMQ lock (a killed worker's batch is retried sooner) and a pause before storing vectors.
+    .addOption(new Option('--lock-ms <n>').argParser(int('lock-ms')).hideHelp())
+    .addOption(new Option('--batch-delay-ms <n>').argParser(int('batch-delay-ms')).hideHelp())
+    .action(async (o) => {
+      const cfg = configFrom(o);
+      if (!cfg.queue) throw new AppError('INVALID_INPUT', 'give the queue with --queue redis://host:port/db (or $PAPERSCOPE_QUEUE)');
+      if (o.concurrency < 1) throw new AppError('INVALID_INPUT', '--concurrency must be at least 1');
+      const { runWorker } = await import('./queue/index.js');
+      const stop = new AbortController();
+      for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => stop.abort());
+      await runWorker({
+        url: cfg.queue,
+        queueName: cfg.queueName,
+        load: () => loadEmbedder(cfg.model, { modelsDir: cfg.modelsDir, batchSize: cfg.batchSize }),
+        concurrency: o.concurrency,
+        log: (line) => err(`${new Date().toISOString()} ${line}`),
+        timeoutMs: cfg.queueTimeoutS * 1000,
+        signal: stop.signal,
+        ...(o.lockMs ? { lockMs: o.lockMs } : {}),
+        ...(o.batchDelayMs ? { batchDelayMs: o.batchDelayMs } : {}),
+      });
     });
 
   p.command('remove')

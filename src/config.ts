@@ -41,6 +41,12 @@ export const ConfigSchema = z.object({
   /** Milliseconds to wait for the Hugging Face Hub before declaring it unreachable. */
   hubTimeoutMs: z.coerce.number().int().min(100).default(8_000),
   logRequests: bool.default(true),
+  /** Redis URL of the embedding queue (redis://[:password@]host:port/db, rediss:// for TLS); unset: embed locally. */
+  queue: z.string().min(1).optional(),
+  /** BullMQ queue name: one per model when several models share a Redis. */
+  queueName: z.string().regex(/^[\w.-]{1,100}$/, 'letters, digits, "-", "_" or "." (at most 100)').default('embed'),
+  /** Seconds the build or a worker waits for Redis (or a build for a worker) before failing clearly. */
+  queueTimeoutS: z.coerce.number().min(1).max(86_400).default(120),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;
@@ -63,6 +69,9 @@ const ENV: Record<keyof z.input<typeof ConfigSchema>, string> = {
   batchSize: 'PAPERSCOPE_BATCH_SIZE',
   hubTimeoutMs: 'PAPERSCOPE_HUB_TIMEOUT_MS',
   logRequests: 'PAPERSCOPE_LOG_REQUESTS',
+  queue: 'PAPERSCOPE_QUEUE',
+  queueName: 'PAPERSCOPE_QUEUE_NAME',
+  queueTimeoutS: 'PAPERSCOPE_QUEUE_TIMEOUT',
 };
 
 /** Builds the frozen config: defaults < environment < explicit overrides (CLI flags, tests). */

@@ -17,6 +17,7 @@ const STATUS: Record<ErrorCode, { status: ContentfulStatusCode; title: string }>
   INDEX_CORRUPT: { status: 503, title: 'Index not available' },
   MODEL_UNAVAILABLE: { status: 503, title: 'Model not available' },
   SOURCE_INVALID: { status: 400, title: 'Invalid source' },
+  QUEUE_UNAVAILABLE: { status: 503, title: 'Embedding queue not available' },
   INTERNAL: { status: 500, title: 'Internal error' },
 };
 
