@@ -1,6 +1,5 @@
 // The indexing job: read sources, validate, embed what changed, write SQLite + HNSW in a staging folder, publish atomically.
-import { createHash } from 'node:crypto';
-import { closeSync, constants, createReadStream, existsSync, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
 import { copyFile, link, mkdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,6 +8,7 @@ import { AppError } from './errors.js';
 import { formatReject, readSources, type ReadOptions, type SourceFormat } from './ingest/index.js';
 import { contentHash, type Paper } from './paper.js';
 import { startProgress } from './progress.js';
+import { sha256File } from './store/verify.js';
 import {
   BUILDS,
   DEFAULT_HNSW,
@@ -122,12 +122,6 @@ const INSERT_TX = 2000;
 const COMPACT_DELETED_SHARE = 0.25;
 const STAGE_FILE = 'stage.json';
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
-
-async function sha256File(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
 
 const newBuildId = (): string => {
   const t = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -317,9 +311,10 @@ async function publishStage(
     buildId,
     createdAt: new Date().toISOString(),
     ...manifest,
+    // Checksums let a replica that receives the build by a plain copy verify it before serving it.
     files: {
-      sqlite: { name: SQLITE_FILE, bytes: statSync(path.join(stage, SQLITE_FILE)).size },
-      hnsw: { name: HNSW_FILE, bytes: statSync(path.join(stage, HNSW_FILE)).size },
+      sqlite: { name: SQLITE_FILE, bytes: statSync(path.join(stage, SQLITE_FILE)).size, sha256: await sha256File(path.join(stage, SQLITE_FILE)) },
+      hnsw: { name: HNSW_FILE, bytes: statSync(path.join(stage, HNSW_FILE)).size, sha256: await sha256File(path.join(stage, HNSW_FILE)) },
     },
   };
   await writeManifest(path.join(stage, MANIFEST_FILE), full);

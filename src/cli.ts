@@ -1,8 +1,10 @@
 // `paperscope <build|serve|start|search|related|fetch-model|stats>`: the command line over the library.
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { z } from 'zod';
 import { createApp } from './api/app.js';
+import { loadingFront } from './api/loading.js';
 import { closeOnSignals, listen } from './api/server.js';
 import { RelatedQuerySchema, SearchQuerySchema, toFilters } from './api/schemas.js';
 import { buildIndex, removePapers, type BuildMode, type BuildSummary } from './build.js';
@@ -10,9 +12,9 @@ import { DEFAULT_MODEL, PROJECT_ROOT, loadConfig, type Config } from './config.j
 import { loadBuildEmbedder, loadEmbedder, type Embedder } from './embed/index.js';
 import { AppError } from './errors.js';
 import { modelLocation, openSearcher, watchIndex } from './runtime.js';
-import { MODES, type Hit, type Mode } from './search/searcher.js';
+import { MODES, type Hit, type Mode, type Searcher } from './search/searcher.js';
 import { FORMATS, parseCsvMap, type SourceFormat } from './ingest/index.js';
-import { readManifest, resolveBuildDir } from './store/index.js';
+import { readManifest, resolveBuildDir, type Manifest } from './store/index.js';
 
 /** The bundled corpus: the seed papers, in the project's own JSONL format. */
 export const BUNDLED_CORPUS = path.join(PROJECT_ROOT, 'index', 'papers.jsonl');
@@ -142,19 +144,48 @@ async function runBuild(cfg: Config, o: BuildFlags) {
   }
 }
 
-async function runServe(cfg: Config) {
-  const searcher = await openSearcher(cfg);
+/** What the served index's manifest says, for the "loading" answer given while the index and model load. */
+function manifestOf(indexDir: string): Manifest | undefined {
+  const dir = resolveBuildDir(indexDir);
+  try {
+    return dir ? readManifest(path.join(dir, 'manifest.json')) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function runServe(cfg: Config, o: { loadDelayMs?: number } = {}) {
+  const manifest = manifestOf(cfg.indexDir);
+  // No readable index: fail at once with the clear error opening it gives, before taking the port.
+  if (!manifest) {
+    (await openSearcher(cfg)).index.close();
+    throw new AppError('INDEX_MISSING', `no readable manifest for the current build of ${cfg.indexDir}`);
+  }
+  const m = manifest;
+  // Listen first: while the index and model load, a load balancer gets 503 "loading", not a refused connection.
+  const front = loadingFront({ papers: m.counts.papers, model: m.model.modelId, build: m.buildId, reason: `loading build ${m.buildId} (${m.counts.papers} papers)` });
+  const l = await listen(front.app, { host: cfg.host, port: cfg.port });
+  closeOnSignals(l, err);
+  let searcher: Searcher;
+  try {
+    if (o.loadDelayMs) await sleep(o.loadDelayMs);
+    searcher = await openSearcher(cfg);
+  } catch (e) {
+    await l.close();
+    throw e;
+  }
+  // A build published while serving (build --update, remove, or a copy from the build machine) is verified
+  // and picked up without a restart; /health reports a build that cannot be served.
+  const watcher = watchIndex(searcher, cfg.indexDir, { log: err, checksums: cfg.verify === 'checksums' });
   const app = createApp({
     searcher,
     config: cfg,
     // The app itself honours logRequests for request lines; error lines (5xx with stack) are always written.
     log: (e) => err(JSON.stringify({ time: new Date().toISOString(), ...e })),
+    health: () => watcher.readiness(),
   });
-  const l = await listen(app, { host: cfg.host, port: cfg.port });
+  front.ready(app);
   err(`paperscope: ${searcher.index.papers.count()} papers (${searcher.modelId}) at ${l.url.replace('127.0.0.1', 'localhost')}`);
-  // A build published while serving (build --update, remove) is picked up without a restart.
-  watchIndex(searcher, cfg.indexDir, { log: err });
-  closeOnSignals(l, err);
 }
 
 /** Validates CLI input with the API's zod schema: one set of rules and messages for both. */
@@ -253,7 +284,9 @@ export function program(): Command {
     .addOption(indexOpt())
     .option('--port <n>', 'port (default: $PORT, else 8080)', int('port'))
     .option('--host <host>', 'address to listen on (default: $HOST, else 127.0.0.1)')
-    .action(async (o) => runServe(configFrom(o)));
+    // Test hook: stay in the "loading" state this long, so a test can see what a load balancer sees.
+    .addOption(new Option('--load-delay-ms <n>').argParser(int('load-delay-ms')).hideHelp())
+    .action(async (o) => runServe(configFrom(o), o));
 
   p.command('start')
     .description('the main job: build the bundled papers if no index exists, then serve')
@@ -354,6 +387,23 @@ export function program(): Command {
       out(`${r.dataset} (${r.split}, ${r.queries} queries, ${r.model})\n`);
       out('| mode | nDCG@10 | Recall@100 | MRR@10 |\n| --- | --- | --- | --- |');
       for (const [m, s] of Object.entries(r.modes)) out(`| ${m} | ${s['ndcg@10'].toFixed(4)} | ${s['recall@100'].toFixed(4)} | ${s['mrr@10'].toFixed(4)} |`);
+    });
+
+  p.command('verify')
+    .description("check a published build's files against its manifest (sizes and sha256), e.g. after copying it to a replica")
+    .addOption(indexOpt())
+    .option('--build <id>', 'the build to check (default: the one CURRENT names)')
+    .option('--sizes', 'compare sizes only (fast; no checksums)')
+    .option('--json', 'print the result as JSON')
+    .action(async (o) => {
+      const cfg = configFrom(o);
+      const dir = o.build ? path.join(cfg.indexDir, 'builds', o.build) : resolveBuildDir(cfg.indexDir);
+      if (!dir) throw new AppError('INDEX_MISSING', `no index in ${cfg.indexDir}: nothing to verify`);
+      const { verifyBuild } = await import('./store/index.js');
+      const v = await verifyBuild(dir, { checksums: !o.sizes });
+      const r = { build: v.manifest.buildId, ok: true, checked: v.checked, bytes: v.bytes, seconds: Math.round(v.seconds * 1000) / 1000 };
+      if (o.json) out(JSON.stringify(r));
+      else err(`build ${r.build}: OK (${r.checked}, ${(r.bytes / 1e6).toFixed(1)} MB in ${r.seconds.toFixed(2)} s)`);
     });
 
   p.command('stats')

@@ -47,6 +47,8 @@ export const ConfigSchema = z.object({
   queueName: z.string().regex(/^[\w.-]{1,100}$/, 'letters, digits, "-", "_" or "." (at most 100)').default('embed'),
   /** Seconds the build or a worker waits for Redis (or a build for a worker) before failing clearly. */
   queueTimeoutS: z.coerce.number().min(1).max(86_400).default(120),
+  /** How a server checks a newly published build before serving it: sha256 of every file, or sizes only. */
+  verify: z.enum(['checksums', 'sizes']).default('checksums'),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;
@@ -72,6 +74,7 @@ const ENV: Record<keyof z.input<typeof ConfigSchema>, string> = {
   queue: 'PAPERSCOPE_QUEUE',
   queueName: 'PAPERSCOPE_QUEUE_NAME',
   queueTimeoutS: 'PAPERSCOPE_QUEUE_TIMEOUT',
+  verify: 'PAPERSCOPE_VERIFY',
 };
 
 /** Builds the frozen config: defaults < environment < explicit overrides (CLI flags, tests). */

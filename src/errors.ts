@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'MODEL_UNAVAILABLE'
   | 'SOURCE_INVALID'
   | 'QUEUE_UNAVAILABLE'
+  | 'NOT_READY'
   | 'UNAUTHORIZED'
   | 'RATE_LIMITED'
   | 'PAYLOAD_TOO_LARGE'
