@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBertModel } from '../../src/embed/make-bert.js';
 import { SEED, removeTempDirs, tempDir, tinyModelDir } from '../helpers.js';
-import { REDIS_SERVER, type Child, type RedisServer, freePort, makeTlsCerts, paperscope, startRedis, waitFor } from '../servers.js';
+import { REDIS_SERVER, type Child, type RedisServer, freePort, makeTlsCerts, paperscope, startRedis, waitFor } from '../../scripts/lib/servers.js';
 import { builtPapers, stagedVectors, startWorkers, writeSource } from './queue-fixtures.js';
 
 const PASSWORD = 'pw-Zx81-do-not-log';

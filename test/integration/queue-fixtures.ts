@@ -1,32 +1,16 @@
 // Fixtures for the queue tests: real arXiv papers (or generated ones), paperscope workers as children, and index-vs-index vector checks.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { createGunzip } from 'node:zlib';
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import { cosine } from '../../src/queue/protocol.js';
 import { openIndex, resolveBuildDir } from '../../src/store/index.js';
-import { SHARED } from '../helpers.js';
-import { range, synthPaper, writePapers } from './build-fixtures.js';
-import { type Child, paperscope, waitFor } from '../servers.js';
-
-export const ARXIV_20K = path.join(SHARED, 'data', 'arxiv', 'arxiv-cs-2025-2026-20k.jsonl.gz');
+import { writePaperSample } from '../../scripts/lib/papers.js';
+import { range } from './build-fixtures.js';
+import { type Child, paperscope, waitFor } from '../../scripts/lib/servers.js';
 
 /** The first n records of the shared arXiv file, or n generated papers where ../shared is absent. */
-export async function writeSource(file: string, n: number): Promise<{ file: string; real: boolean }> {
-  if (!existsSync(ARXIV_20K)) return { file: await writePapers(file, range(0, n).map((i) => synthPaper(i))), real: false };
-  const lines: string[] = [];
-  const rl = createInterface({ input: createReadStream(ARXIV_20K).pipe(createGunzip()), crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const line of rl) {
-    if (!line.trim()) continue;
-    lines.push(line);
-    if (lines.length >= n) break;
-  }
-  rl.close();
-  return { file: await writePapers(file, lines.map((l) => JSON.parse(l) as object)), real: true };
-}
+export const writeSource = (file: string, n: number) => writePaperSample(file, n);
 
 /** Every paper's stored vector by id, read from the published build's SQLite file. */
 export function vectorsById(indexDir: string): Map<string, Float32Array> {

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIndex } from '../../src/build.js';
 import { removeTempDirs, tempDir, tinyEmbedder, tinyModelDir } from '../helpers.js';
-import { REDIS_SERVER, type Child, type RedisServer, paperscope, startRedis, waitFor } from '../servers.js';
+import { REDIS_SERVER, type Child, type RedisServer, paperscope, startRedis, waitFor } from '../../scripts/lib/servers.js';
 import { builtPapers, expectSameVectors, stagedVectors, startWorkers, writeSource } from './queue-fixtures.js';
 
 const PAPERS = 1500;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIndex } from '../../src/build.js';
 import { removeTempDirs, tempDir, tinyEmbedder, tinyModelDir } from '../helpers.js';
-import { REDIS_SERVER, type Child, type RedisServer, paperscope, startRedis, waitFor } from '../servers.js';
+import { REDIS_SERVER, type Child, type RedisServer, paperscope, startRedis, waitFor } from '../../scripts/lib/servers.js';
 import { builtPapers, expectSameVectors, startWorkers, writeSource } from './queue-fixtures.js';
 
 const PAPERS = 5000;

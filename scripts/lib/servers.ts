@@ -1,11 +1,11 @@
-// Real servers for the scale-out tests: redis-server and nginx from Debian on free loopback ports in temp folders, and paperscope children.
+// Real servers for the scale-out tests and fault scripts: redis-server and nginx from Debian on free loopback ports in temp folders, and paperscope children.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ROOT } from './helpers.js';
+import { PROJECT_ROOT as ROOT } from '../../src/config.js';
 
 export const REDIS_SERVER = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
 export const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
