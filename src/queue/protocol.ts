@@ -16,6 +16,8 @@ export const WORKER_TTL_S = 15;
 /** What both ends must agree on (a model folder's location is local to each machine, so it is not part of it). */
 export const QueueModelSchema = ModelInfoSchema.omit({ location: true });
 export type QueueModel = z.infer<typeof QueueModelSchema>;
+/** Every field of the model description (pooling, prefixes, dtype...): all of them shape the vectors. */
+const MODEL_FIELDS = Object.keys(QueueModelSchema.shape) as (keyof QueueModel)[];
 
 const KEY = /^[0-9a-f]{32}$/;
 
@@ -60,8 +62,7 @@ const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex
 export const textKey = (text: string): string => sha256(text).slice(0, 32);
 
 /** Identity of a model configuration, for the Redis key of its vector cache. */
-export const modelKey = (m: QueueModel): string =>
-  sha256(JSON.stringify([m.modelId, m.backend, m.dims, m.maxTokens, m.pooling, m.normalize, m.dtype])).slice(0, 16);
+export const modelKey = (m: QueueModel): string => sha256(JSON.stringify(MODEL_FIELDS.map((f) => m[f] ?? null))).slice(0, 16);
 
 export const keys = {
   worker: (queue: string, id: string) => `${KEY_PREFIX}:${queue}:worker:${id}`,
@@ -123,8 +124,7 @@ export const queueModel = (m: ModelInfo): QueueModel => QueueModelSchema.parse(m
 
 /** Why two model descriptions (and probe vectors) are not the same model, or undefined when they are. */
 export function modelMismatch(want: { model: QueueModel; probe: string }, have: { model: QueueModel; probe: string }): string | undefined {
-  const fields = ['modelId', 'backend', 'dims', 'maxTokens', 'pooling', 'normalize', 'dtype'] as const;
-  const diff = fields.filter((f) => want.model[f] !== have.model[f]);
+  const diff = MODEL_FIELDS.filter((f) => want.model[f] !== have.model[f]);
   if (diff.length) return `${describeModel(have.model)} is not ${describeModel(want.model)} (${diff.join(', ')} differ)`;
   const c = cosine(vectorFromBase64(want.probe), vectorFromBase64(have.probe));
   if (!(c >= PROBE_MIN_COSINE)) return `two different models are both named ${want.model.modelId}: their vectors for the probe passage differ (cosine ${c.toFixed(4)})`;

@@ -27,6 +27,8 @@ export interface QueueEmbedderOptions {
   queueName?: string;
   /** The model the build names (--model): only workers running it may embed for this build. */
   model: string;
+  /** The weights the build names (--dtype), if it names them: workers with other weights are refused. */
+  dtype?: string;
   log: (line: string) => void;
   /** Bound on every wait: for Redis to come back, for a first worker, for a queued job to be taken. */
   timeoutMs?: number;
@@ -73,12 +75,12 @@ async function liveWorkers(client: Redis, queueName: string): Promise<WorkerInfo
  * (dims, dtype, pooling, probe vector) must agree; a worker on the queue with any other model is refused,
  * because it would take this build's jobs and fail them.
  */
-function pickModel(spec: string, workers: WorkerInfo[]): { model: QueueModel; probe: string } | undefined {
-  const others = workers.filter((w) => !modelMatchesSpec(spec, w.model.modelId));
+function pickModel(spec: string, dtype: string | undefined, workers: WorkerInfo[]): { model: QueueModel; probe: string } | undefined {
+  const others = workers.filter((w) => !modelMatchesSpec(spec, w.model.modelId) || (dtype !== undefined && w.model.dtype !== dtype));
   if (others.length) {
     throw new AppError(
       'INDEX_MISMATCH',
-      `worker ${others[0]!.id} on this queue embeds with ${describeModel(others[0]!.model)}, not ${spec}: stop it, start it with --model ${spec}, ` +
+      `worker ${others[0]!.id} on this queue embeds with ${describeModel(others[0]!.model)}, not ${spec}${dtype ? ` (${dtype})` : ''}: stop it, start it with --model ${spec}${dtype ? ` --dtype ${dtype}` : ''}, ` +
         'or give each model its own --queue-name',
     );
   }
@@ -101,14 +103,14 @@ export async function openQueueEmbedder(opts: QueueEmbedderOptions): Promise<Que
   client.on('error', () => {});
   try {
     const deadline = Date.now() + timeoutMs;
-    let picked = pickModel(opts.model, await liveWorkers(client, queueName));
+    let picked = pickModel(opts.model, opts.dtype, await liveWorkers(client, queueName));
     if (!picked) log(`waiting for a worker with model ${opts.model} on ${target.display} (queue "${queueName}"): start one with \`paperscope worker --queue URL --model ${opts.model}\``);
     while (!picked) {
       if (Date.now() > deadline) {
         throw new AppError('QUEUE_UNAVAILABLE', `no worker with model ${opts.model} registered on ${target.display} (queue "${queueName}") within ${Math.round(timeoutMs / 1000)} s; nothing was embedded`);
       }
       await sleep(500);
-      picked = pickModel(opts.model, await liveWorkers(client, queueName));
+      picked = pickModel(opts.model, opts.dtype, await liveWorkers(client, queueName));
     }
     return new Coordinator(client, target, queueName, picked, { log, timeoutMs, pollMs, reportEveryMs: opts.reportEveryMs ?? 10_000 });
   } catch (e) {
