@@ -250,7 +250,7 @@ export function program(): Command {
     .option('--json', 'print the summary as JSON on stdout')
     // Test hook: slows the embedding loop so a test can kill the build between committed batches.
     .addOption(new Option('--batch-delay-ms <n>').argParser(int('batch-delay-ms')).hideHelp())
-    .addOption(new Option('--commit-every <n>', 'papers embedded per committed batch').argParser(int('commit-every')).hideHelp())
+    .addOption(new Option('--commit-every <n>', 'papers embedded per committed batch, and per job with --queue (default 256)').argParser(int('commit-every')))
     .addOption(queueOpt('embed on the workers of this Redis queue instead of locally'))
     .addOption(queueNameOpt())
     .addOption(queueTimeoutOpt('seconds to wait for Redis or for a worker before failing (committed work is kept)'))
