@@ -1,6 +1,7 @@
 // Fault test: two `paperscope serve` replicas behind nginx (deploy/nginx.conf) under autocannon load; one replica is SIGKILLed and the other swaps to a new build copied with rsync meanwhile. Prints the figures; exits 1 if the client saw any failed request.
 //
 //   npm run fault:replicas                       30 s at 32 connections (the figures in docs/scale-out.md)
+//   npm run fault:replicas -- --write            and put them into docs/scale-out.md
 //   npm run fault:replicas -- --duration 10 --connections 16 --papers 1000
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import autocannon from 'autocannon';
 import { PROJECT_ROOT } from '../src/config.js';
 import { writeBertModel } from '../src/embed/make-bert.js';
 import { writePaperSample } from './lib/papers.js';
+import { publish } from './lib/publish-figures.js';
 import { type Child, RSYNC, freePort, paperscope, startNginx, waitFor } from './lib/servers.js';
 
 export interface ReplicaFaultOptions {
@@ -195,6 +197,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       connections: { type: 'string', default: '32' },
       papers: { type: 'string', default: '2000' },
       model: { type: 'string' },
+      write: { type: 'boolean', default: false },
     },
   });
   const r = await runReplicaFault({
@@ -203,7 +206,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     papers: Number(values.papers),
     ...(values.model ? { model: values.model } : {}),
   });
-  process.stdout.write(r.table + '\n');
+  publish('fault-replicas', 'fault:replicas', r.table, process.argv.slice(2));
   if (r.errors + r.timeouts + r.non2xx > 0 || r.servedAfter !== r.newBuild) {
     process.stderr.write('FAIL: the client saw failed requests, or replica B did not swap to the new build\n');
     process.exitCode = 1;

@@ -29,21 +29,28 @@ function generated(n: number): object {
   return { id: `gen-${n}`, title: `Study ${n} of ${words(5)}`, abstract: `${words(120)}.`, authors: [`Author ${n % 97}`], categories: [`cs.${n % 7}`], date: '2025-01-01' };
 }
 
-/** Writes n papers as JSONL (records from..from+n of the shared sample); says whether they are real. */
+/** Writes n papers as JSONL (records from..from+n of the shared sample, which repeats as copies past its 20,000); says whether they are real. */
 export async function writePaperSample(file: string, n: number, from = 0): Promise<{ file: string; real: boolean }> {
   if (!existsSync(ARXIV_20K)) {
     await writeFile(file, Array.from({ length: n }, (_, i) => JSON.stringify(generated(from + i))).join('\n') + '\n');
     return { file, real: false };
   }
-  const lines: string[] = [];
-  let seen = 0;
+  const records: string[] = [];
   const rl = createInterface({ input: createReadStream(ARXIV_20K).pipe(createGunzip()), crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of rl) {
-    if (!line.trim() || seen++ < from) continue;
-    lines.push(line);
-    if (lines.length >= n) break;
+    if (line.trim()) records.push(line);
+    if (records.length >= from + n) break;
   }
   rl.close();
+  // Past the end of the sample the records come round again as new papers (new id, title marked as a copy).
+  const lines = Array.from({ length: n }, (_, i) => {
+    const k = from + i;
+    const line = records[k % records.length]!;
+    if (k < records.length) return line;
+    const p = JSON.parse(line) as { id?: string; title: string };
+    const copy = Math.floor(k / records.length);
+    return JSON.stringify({ ...p, id: `${p.id ?? 'paper'}-copy${copy}`, title: `${p.title} [copy ${copy}]` });
+  });
   await writeFile(file, lines.join('\n') + '\n');
   return { file, real: true };
 }
