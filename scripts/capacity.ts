@@ -170,6 +170,8 @@ function int8Recall(vs: Float32Array[]): number {
 // ------------------------------------------------------------------ the run
 
 const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+/** "+ 1.2 MB" or "− 0.3 MB": an intercept, signed. */
+const plusMb = (bytes: number) => `${bytes < 0 ? '−' : '+'} ${fmt(Math.abs(bytes) / 1e6, 1)} MB`;
 const gb = (bytes: number) => `${fmt(bytes / 1e9, bytes < 10e9 ? 2 : bytes < 1e12 ? 1 : 0)} GB`;
 
 async function main(): Promise<void> {
@@ -292,7 +294,7 @@ export function report(m: Measured): string {
     '',
     '| quantity | measured | slope |',
     '| --- | --- | --- |',
-    `| SQLite file (papers, FTS5, vectors) | ${fmt(a.sqlite)} B at ${fmt(a.n)} papers, ${fmt(b.sqlite)} B at ${fmt(b.n)} | (${fmt(b.sqlite)} − ${fmt(a.sqlite)}) / ${fmt(dn)} = **${fmt(sql.slope)} B/paper** (+ ${fmt(sql.at0 / 1e6, 1)} MB) |`,
+    `| SQLite file (papers, FTS5, vectors) | ${fmt(a.sqlite)} B at ${fmt(a.n)} papers, ${fmt(b.sqlite)} B at ${fmt(b.n)} | (${fmt(b.sqlite)} − ${fmt(a.sqlite)}) / ${fmt(dn)} = **${fmt(sql.slope)} B/paper** (${plusMb(sql.at0)}) |`,
     `| HNSW file | ${fmt(a.hnsw)} B, ${fmt(b.hnsw)} B | (${fmt(b.hnsw)} − ${fmt(a.hnsw)}) / ${fmt(dn)} = **${fmt(hnsw.slope)} B/paper** (${fmt(dims * 4)} of it the float32 vector) |`,
     `| replica RSS (1 embedding thread, after warm-up) | ${gb(m.rssAt[0]!)} at ${fmt(a.n)}, ${gb(m.rssAt[1]!)} at ${fmt(b.n)} | ${fmt(rssSlope)} B/paper between the two; RAM = ${gb(m.rssAt[0]!)} − ${gb(a.hnsw)} of graph = **${gb(ram.at0)}** (process, model, caches) **+ the HNSW slope** per paper |`,
     `| each further embedding thread (\`serve --workers\`) | RSS ${gb(m.rssTwoThreads)} with 2 threads at ${fmt(b.n)} papers | **+${gb(perThread)}** per thread |`,
@@ -314,7 +316,7 @@ export function report(m: Measured): string {
     const cores = Math.ceil(hours / 24);
     out.push(`| ${label} | ${gb(disk)} | ${gb(r)} | ${fmt(hours, hours < 10 ? 1 : 0)} | ${fmt(cores)} | ${fmt(qps.distinct)} / ${fmt(qps.repeated)} / ${fmt(qps.related)} |`);
     rows.push(
-      `- ${label}: disk ${fmt(sql.slope + hnsw.slope)} B × ${fmt(n)} + ${fmt((sql.at0 + hnsw.at0) / 1e6, 1)} MB = ${gb(disk)}; RAM ${fmt(ram.slope)} B × ${fmt(n)} + ${gb(ram.at0)} = ${gb(r)}; ` +
+      `- ${label}: disk ${fmt(sql.slope + hnsw.slope)} B × ${fmt(n)} ${plusMb(sql.at0 + hnsw.at0)} = ${gb(disk)}; RAM ${fmt(ram.slope)} B × ${fmt(n)} + ${gb(ram.at0)} = ${gb(r)}; ` +
         `${fmt(n)} / ${fmt(rate, 1)} / 3600 = ${fmt(hours, 1)} h per core; / 24 h = ${fmt(cores)} worker-core${cores === 1 ? '' : 's'}.`,
     );
   }
