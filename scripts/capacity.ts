@@ -16,6 +16,7 @@ import { type Embedder, l2normalize, passageText } from '../src/embed/embedder.j
 import { loadLocalEmbedder } from '../src/embed/index.js';
 import { normalRng } from '../src/embed/make-bert.js';
 import { modelLocation } from '../src/runtime.js';
+import { verifyBuild } from '../src/store/index.js';
 import { publish } from './lib/publish-figures.js';
 import { writePaperSample } from './lib/papers.js';
 import { type Child, freePort, paperscope, waitFor } from './lib/servers.js';
@@ -206,6 +207,10 @@ async function main(): Promise<void> {
       sizes.push({ n, sqlite: m.files.sqlite.bytes, hnsw: m.files.hnsw.bytes, dir: indexDir });
     }
     await one.dispose();
+    // What a replica pays to verify a copied build: sha256 of its files, streamed as the server does it.
+    const th = performance.now();
+    await verifyBuild(path.join(sizes[1]!.dir, 'builds', readFileSync(path.join(sizes[1]!.dir, 'CURRENT'), 'utf8').trim()));
+    const hashRate = (sizes[1]!.sqlite + sizes[1]!.hnsw) / ((performance.now() - th) / 1000);
 
     // 3. RAM per paper: a replica with one embedding thread at both sizes, after warm-up; then one more thread.
     const titles = records.map((r) => r.title);
@@ -244,7 +249,7 @@ async function main(): Promise<void> {
     await pinned.child.kill();
     for (const r of Object.values(q)) if (r.errors || r.non2xx) throw new Error(`query load had ${r.errors} errors and ${r.non2xx} non-2xx`);
 
-    publish('capacity', 'capacity', report({ info, meanChars, real: sample.real, perCore, perProcess, recall8, sizes, rssAt, rssTwoThreads, q }), argv);
+    publish('capacity', 'capacity', report({ info, meanChars, real: sample.real, perCore, perProcess, recall8, sizes, rssAt, rssTwoThreads, q, hashRate }), argv);
   } finally {
     for (const c of children) await c.kill();
     await rm(work, { recursive: true, force: true });
@@ -263,6 +268,8 @@ interface Measured {
   sizes: { n: number; sqlite: number; hnsw: number }[];
   rssAt: number[];
   rssTwoThreads: number;
+  /** Bytes/s of sha256 over a build's files (a replica verifying a copy). */
+  hashRate: number;
   q: Record<'distinct' | 'repeated' | 'related', autocannon.Result>;
 }
 
@@ -298,6 +305,7 @@ export function report(m: Measured): string {
     `| HNSW file | ${fmt(a.hnsw)} B, ${fmt(b.hnsw)} B | (${fmt(b.hnsw)} − ${fmt(a.hnsw)}) / ${fmt(dn)} = **${fmt(hnsw.slope)} B/paper** (${fmt(dims * 4)} of it the float32 vector) |`,
     `| replica RSS (1 embedding thread, after warm-up) | ${gb(m.rssAt[0]!)} at ${fmt(a.n)}, ${gb(m.rssAt[1]!)} at ${fmt(b.n)} | ${fmt(rssSlope)} B/paper between the two; RAM = ${gb(m.rssAt[0]!)} − ${gb(a.hnsw)} of graph = **${gb(ram.at0)}** (process, model, caches) **+ the HNSW slope** per paper |`,
     `| each further embedding thread (\`serve --workers\`) | RSS ${gb(m.rssTwoThreads)} with 2 threads at ${fmt(b.n)} papers | **+${gb(perThread)}** per thread |`,
+    `| verifying a copied build (sha256 of its files, streamed) | ${gb(b.sqlite + b.hnsw)} | **${fmt(m.hashRate / 1e6)} MB/s** |`,
     `| embedding, one worker-core (1 ONNX Runtime thread) | ${m.perCore.n} abstracts | **${fmt(rate, 1)} papers/s** |`,
     `| embedding, one process on all ${cpus().length} cores | ${m.perProcess.n} abstracts | ${fmt(m.perProcess.rate, 1)} papers/s (${fmt(m.perProcess.rate / rate, 2)}× one core) |`,
     `| queries on one replica core (${fmt(b.n)} papers, ${m.q.distinct.connections} connections) | new hybrid queries (each embedded) / repeated (embedding cached) / related papers | **${fmt(qps.distinct)} / ${fmt(qps.repeated)} / ${fmt(qps.related)} per s**, p50 ${m.q.distinct.latency.p50} / ${m.q.repeated.latency.p50} / ${m.q.related.latency.p50} ms |`,
@@ -305,8 +313,8 @@ export function report(m: Measured): string {
     '**Per collection** (disk = SQLite + HNSW slopes × N + intercepts; RAM = HNSW slope × N + the process without its graph, plus the SQLite file in the page cache for steady latency; hours = N / papers/s per core / 3600; queries/s as measured at ' +
       `${fmt(b.n)} papers: an HNSW search grows with log N, so larger collections answer somewhat slower)`,
     '',
-    '| papers | disk per replica | RAM per replica | embedding hours per worker-core | worker-cores for a 24 h rebuild | queries/s per replica core (new / cached / related) |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| papers | disk per replica | RAM per replica | embedding hours per worker-core | worker-cores for a 24 h rebuild | queries/s per replica core (new / cached / related) | verifying a new build |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
   );
   const rows: string[] = [];
   for (const [label, n] of [['100k', 100_000], ['2.5M (arXiv)', 2_500_000], ['200M (Semantic Scholar)', 200_000_000]] as const) {
@@ -314,10 +322,14 @@ export function report(m: Measured): string {
     const r = ram.slope * n + ram.at0;
     const hours = n / rate / 3600;
     const cores = Math.ceil(hours / 24);
-    out.push(`| ${label} | ${gb(disk)} | ${gb(r)} | ${fmt(hours, hours < 10 ? 1 : 0)} | ${fmt(cores)} | ${fmt(qps.distinct)} / ${fmt(qps.repeated)} / ${fmt(qps.related)} |`);
+    const verify = disk / m.hashRate;
+    out.push(
+      `| ${label} | ${gb(disk)} | ${gb(r)} | ${fmt(hours, hours < 10 ? 1 : 0)} | ${fmt(cores)} | ${fmt(qps.distinct)} / ${fmt(qps.repeated)} / ${fmt(qps.related)} | ${verify < 90 ? `${fmt(verify, 1)} s` : `${fmt(verify / 60, 1)} min`} |`,
+    );
     rows.push(
       `- ${label}: disk ${fmt(sql.slope + hnsw.slope)} B × ${fmt(n)} ${plusMb(sql.at0 + hnsw.at0)} = ${gb(disk)}; RAM ${fmt(ram.slope)} B × ${fmt(n)} + ${gb(ram.at0)} = ${gb(r)}; ` +
-        `${fmt(n)} / ${fmt(rate, 1)} / 3600 = ${fmt(hours, 1)} h per core; / 24 h = ${fmt(cores)} worker-core${cores === 1 ? '' : 's'}.`,
+        `${fmt(n)} / ${fmt(rate, 1)} / 3600 = ${fmt(hours, 1)} h per core; / 24 h = ${fmt(cores)} worker-core${cores === 1 ? '' : 's'}; ` +
+        `verify ${gb(disk)} / ${fmt(m.hashRate / 1e6)} MB/s = ${fmt(verify, 1)} s (once per build, while the old one serves).`,
     );
   }
   out.push('', ...rows, '');

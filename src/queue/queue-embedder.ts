@@ -103,16 +103,18 @@ export async function openQueueEmbedder(opts: QueueEmbedderOptions): Promise<Que
   client.on('error', () => {});
   try {
     const deadline = Date.now() + timeoutMs;
-    let picked = pickModel(opts.model, opts.dtype, await liveWorkers(client, queueName));
+    let workers = await liveWorkers(client, queueName);
+    let picked = pickModel(opts.model, opts.dtype, workers);
     if (!picked) log(`waiting for a worker with model ${opts.model} on ${target.display} (queue "${queueName}"): start one with \`paperscope worker --queue URL --model ${opts.model}\``);
     while (!picked) {
       if (Date.now() > deadline) {
         throw new AppError('QUEUE_UNAVAILABLE', `no worker with model ${opts.model} registered on ${target.display} (queue "${queueName}") within ${Math.round(timeoutMs / 1000)} s; nothing was embedded`);
       }
       await sleep(500);
-      picked = pickModel(opts.model, opts.dtype, await liveWorkers(client, queueName));
+      workers = await liveWorkers(client, queueName);
+      picked = pickModel(opts.model, opts.dtype, workers);
     }
-    return new Coordinator(client, target, queueName, picked, { log, timeoutMs, pollMs, reportEveryMs: opts.reportEveryMs ?? 10_000 });
+    return new Coordinator(client, target, queueName, picked, workers, { log, timeoutMs, pollMs, reportEveryMs: opts.reportEveryMs ?? 10_000 });
   } catch (e) {
     client.disconnect();
     throw e;
@@ -125,8 +127,7 @@ class Coordinator implements QueueEmbedder {
   private readonly run = `${hostname()}-${process.pid}-${Date.now().toString(36)}`;
   private readonly cache: string;
   private downSince: number | undefined;
-  private workers: WorkerInfo[] = [];
-  private workersAt = 0;
+  private workersAt = Date.now();
   private noWorkerSince: number | undefined;
   /** Keys handed to the build: deleted from Redis on the next call, once the build has committed them. */
   private handedOut: string[] = [];
@@ -138,6 +139,8 @@ class Coordinator implements QueueEmbedder {
     private readonly target: RedisTarget,
     private readonly queueName: string,
     private readonly model: { model: QueueModel; probe: string },
+    /** The live workers with this model (refreshed every few seconds): how many batches to keep in flight. */
+    private workers: WorkerInfo[],
     private readonly opts: { log: (l: string) => void; timeoutMs: number; pollMs: number; reportEveryMs: number },
   ) {
     this.info = { ...model.model, normalize: true };

@@ -14,6 +14,7 @@ import {
   RESULT_TTL_S,
   WORKER_TTL_S,
   type JobResult,
+  type QueueModel,
   type WorkerInfo,
   describeModel,
   encodeVector,
@@ -23,7 +24,7 @@ import {
   vectorProblem,
   vectorToBase64,
 } from './protocol.js';
-import { connectRedis, parseRedisUrl, redactError, redisOptions } from './redis.js';
+import { type RedisTarget, connectRedis, parseRedisUrl, redactError, redisOptions } from './redis.js';
 
 export interface WorkerOptions {
   url: string;
@@ -69,11 +70,89 @@ function startRegistration(client: Redis, key: string, info: WorkerInfo, log: (l
   };
 }
 
+interface JobContext {
+  id: string;
+  queueName: string;
+  model: QueueModel;
+  probe: string;
+  embedder: Embedder;
+  client: Redis;
+  log: (line: string) => void;
+  summary: WorkerSummary;
+  batchDelayMs?: number | undefined;
+}
+
+/** One job: refuse another model, embed, check every vector, store them by text key (and count them for the build's log). */
+async function processJob(job: Job, c: JobContext): Promise<JobResult> {
+  const parsed = JobDataSchema.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`malformed job ${job.id}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  const data = parsed.data;
+  const mismatch = modelMismatch({ model: data.model, probe: data.probe }, { model: c.model, probe: c.probe });
+  if (mismatch) {
+    throw new UnrecoverableError(
+      `model mismatch: worker ${c.id} embeds with ${describeModel(c.model)}, but the build needs ${describeModel(data.model)}: ${mismatch}. ` +
+        `Restart the worker with --model ${data.model.modelId}, or give each model its own --queue-name`,
+    );
+  }
+  const t0 = performance.now();
+  c.log(`job ${job.id}: ${data.items.length} passages${job.attemptsStarted > 1 ? ` (attempt ${job.attemptsStarted})` : ''}`);
+  const vecs = await c.embedder.embedPassages(data.items.map((i) => i.t));
+  const fields: (string | Buffer)[] = [];
+  data.items.forEach((item, i) => {
+    const problem = vectorProblem(vecs[i]!, c.model.dims);
+    if (problem) throw new UnrecoverableError(`worker ${c.id}: the model gave an unusable vector for text ${item.k} (${problem})`);
+    fields.push(item.k, encodeVector(vecs[i]!));
+  });
+  if (c.batchDelayMs) await sleep(c.batchDelayMs);
+  const run = keys.run(c.queueName, data.run);
+  const res = await c.client.multi().hset(data.cache, ...fields).expire(data.cache, RESULT_TTL_S).hincrby(run, c.id, data.items.length).expire(run, RESULT_TTL_S).exec();
+  const failed = res?.find(([e]) => e);
+  if (!res || failed) throw new Error(`could not store the vectors of job ${job.id}: ${failed?.[0]?.message ?? 'transaction aborted'}`);
+  c.summary.jobs++;
+  c.summary.passages += data.items.length;
+  c.log(`job ${job.id}: done in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+  return { worker: c.id, n: data.items.length };
+}
+
+/**
+ * Resolves when the worker should stop: the signal (undefined), or Redis gone for longer than timeoutMs (the
+ * error). Reconnecting is routine (a restart) and is logged; a Redis gone for good ends the worker clearly.
+ */
+function untilStopped(client: Redis, target: RedisTarget, timeoutMs: number, log: (l: string) => void, signal?: AbortSignal): Promise<AppError | undefined> {
+  let downSince: number | undefined;
+  let stopped = false;
+  client.on('error', () => {});
+  client.on('close', () => {
+    if (stopped) return;
+    if (downSince === undefined) log(`lost Redis at ${target.display}; reconnecting (giving up after ${Math.round(timeoutMs / 1000)} s)`);
+    downSince ??= Date.now();
+  });
+  client.on('ready', () => {
+    if (downSince !== undefined) log(`Redis is back after ${((Date.now() - downSince) / 1000).toFixed(1)} s`);
+    downSince = undefined;
+  });
+  return new Promise((resolve) => {
+    const done = (e?: AppError) => {
+      stopped = true;
+      clearInterval(check);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(e);
+    };
+    const onAbort = () => done();
+    const check = setInterval(() => {
+      if (downSince !== undefined && Date.now() - downSince > timeoutMs) {
+        done(new AppError('QUEUE_UNAVAILABLE', `lost Redis at ${target.display} for ${Math.round(timeoutMs / 1000)} s: stopping the worker`));
+      }
+    }, 500);
+    if (signal?.aborted) done();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 /** Runs until stopped (signal) or until Redis has been unreachable for longer than timeoutMs. */
 export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   const target = parseRedisUrl(opts.url);
   const queueName = opts.queueName ?? DEFAULT_QUEUE_NAME;
-  const timeoutMs = opts.timeoutMs ?? 120_000;
   const { log } = opts;
   const id = `${hostname()}:${process.pid}`;
   const client = await connectRedis(target);
@@ -87,51 +166,15 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   const model = queueModel(embedder.info);
   const probe = vectorToBase64((await embedder.embedPassages([PROBE_TEXT]))[0]!);
   const concurrency = Math.max(1, opts.concurrency ?? 1);
-  const info: WorkerInfo = { v: PROTOCOL, id, model, probe, concurrency, startedAt: new Date().toISOString() };
-  const unregister = startRegistration(client, keys.worker(queueName, id), info, log);
+  const unregister = startRegistration(client, keys.worker(queueName, id), { v: PROTOCOL, id, model, probe, concurrency, startedAt: new Date().toISOString() }, log);
   const summary: WorkerSummary = { id, jobs: 0, passages: 0 };
-
-  const process_ = async (job: Job): Promise<JobResult> => {
-    const parsed = JobDataSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`malformed job ${job.id}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-    const data = parsed.data;
-    const mismatch = modelMismatch({ model: data.model, probe: data.probe }, { model, probe });
-    if (mismatch) {
-      throw new UnrecoverableError(
-        `model mismatch: worker ${id} embeds with ${describeModel(model)}, but the build needs ${describeModel(data.model)}: ${mismatch}. ` +
-          `Restart the worker with --model ${data.model.modelId}, or give each model its own --queue-name`,
-      );
-    }
-    const t0 = performance.now();
-    log(`job ${job.id}: ${data.items.length} passages${job.attemptsStarted > 1 ? ` (attempt ${job.attemptsStarted})` : ''}`);
-    const vecs = await embedder.embedPassages(data.items.map((i) => i.t));
-    const fields: (string | Buffer)[] = [];
-    data.items.forEach((item, i) => {
-      const problem = vectorProblem(vecs[i]!, model.dims);
-      if (problem) throw new UnrecoverableError(`worker ${id}: the model gave an unusable vector for text ${item.k} (${problem})`);
-      fields.push(item.k, encodeVector(vecs[i]!));
-    });
-    if (opts.batchDelayMs) await sleep(opts.batchDelayMs);
-    const res = await client
-      .multi()
-      .hset(data.cache, ...fields)
-      .expire(data.cache, RESULT_TTL_S)
-      .hincrby(keys.run(queueName, data.run), id, data.items.length)
-      .expire(keys.run(queueName, data.run), RESULT_TTL_S)
-      .exec();
-    const failed = res?.find(([e]) => e);
-    if (!res || failed) throw new Error(`could not store the vectors of job ${job.id}: ${failed?.[0]?.message ?? 'transaction aborted'}`);
-    summary.jobs++;
-    summary.passages += data.items.length;
-    log(`job ${job.id}: done in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
-    return { worker: id, n: data.items.length };
-  };
+  const context: JobContext = { id, queueName, model, probe, embedder, client, log, summary, batchDelayMs: opts.batchDelayMs };
 
   // BullMQ's blocking connection queues commands while it reconnects (BullMQ requires it); the bound on how
-  // long the worker waits for Redis is kept below, from the other connection's state.
+  // long the worker waits for Redis is kept by untilStopped, from the other connection's state.
   const blocking = new Redis(redisOptions(target, { blocking: true }));
   blocking.on('error', () => {});
-  const worker = new Worker(queueName, process_, {
+  const worker = new Worker(queueName, (job) => processJob(job, context), {
     connection: blocking as never,
     prefix: KEY_PREFIX,
     concurrency,
@@ -151,43 +194,9 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   });
   log(`worker ${id}: ${describeModel(model)}, queue "${queueName}" on ${target.display}, concurrency ${concurrency}`);
 
-  // Bounded wait for Redis: reconnecting is routine (a restart), but a Redis gone for good ends the worker clearly.
-  let downSince: number | undefined;
-  let closing = false;
-  client.on('error', () => {});
-  client.on('close', () => {
-    if (closing) return;
-    if (downSince === undefined) log(`lost Redis at ${target.display}; reconnecting (giving up after ${Math.round(timeoutMs / 1000)} s)`);
-    downSince ??= Date.now();
-  });
-  client.on('ready', () => {
-    if (downSince !== undefined) log(`Redis is back after ${((Date.now() - downSince) / 1000).toFixed(1)} s`);
-    downSince = undefined;
-  });
-
-  const fatal = await new Promise<AppError | undefined>((resolve) => {
-    const done = (e?: AppError) => {
-      clearInterval(check);
-      opts.signal?.removeEventListener('abort', onAbort);
-      resolve(e);
-    };
-    const onAbort = () => done();
-    const check = setInterval(() => {
-      if (downSince !== undefined && Date.now() - downSince > timeoutMs) {
-        done(new AppError('QUEUE_UNAVAILABLE', `lost Redis at ${target.display} for ${Math.round(timeoutMs / 1000)} s: stopping the worker`));
-      }
-    }, 500);
-    if (opts.signal?.aborted) done();
-    else opts.signal?.addEventListener('abort', onAbort, { once: true });
-  });
-  closing = true;
-
-  if (fatal) {
-    await worker.close(true).catch(() => {});
-  } else {
-    log(`stopping: finishing ${concurrency > 1 ? 'the current jobs' : 'the current job'}`);
-    await worker.close().catch(() => {});
-  }
+  const fatal = await untilStopped(client, target, opts.timeoutMs ?? 120_000, log, opts.signal);
+  if (!fatal) log(`stopping: finishing ${concurrency > 1 ? 'the current jobs' : 'the current job'}`);
+  await worker.close(Boolean(fatal)).catch(() => {});
   await unregister();
   blocking.disconnect();
   client.disconnect();

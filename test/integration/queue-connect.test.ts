@@ -50,9 +50,10 @@ describe.skipIf(!REDIS_SERVER)('connecting to the queue', () => {
     const redis = await startRedis(path.join(dir, 'redis-pw'), ['--requirepass', PASSWORD]);
     servers.push(redis);
     const url = withPassword(redis.url);
-    const [w] = await startWorkers(1, url, model);
+    // Two batches at a time in one worker (BullMQ concurrency), so the 45 papers in 3 jobs overlap.
+    const [w] = await startWorkers(1, url, model, ['--concurrency', '2']);
     children.push(w!);
-    const build = paperscope(['build', '--queue', url, '--model', model, '--source', SEED, '--index', path.join(dir, 'pw-index')]);
+    const build = paperscope(['build', '--queue', url, '--model', model, '--source', SEED, '--index', path.join(dir, 'pw-index'), '--commit-every', '16']);
     expect((await build.exited).code, build.output()).toBe(0);
     expect(builtPapers(build.output())).toBe(45);
     expect(build.output()).toContain(`redis://:***@127.0.0.1:${redis.port}/0`);
@@ -66,7 +67,7 @@ describe.skipIf(!REDIS_SERVER)('connecting to the queue', () => {
       expect(out).not.toContain(PASSWORD);
       expect(out).not.toContain('wrong-pw-123');
     }
-    expect(w!.output()).toMatch(/stopped after \d+ jobs/);
+    expect(w!.output()).toMatch(/stopped after 3 jobs \(45 passages\)/);
   });
 
   it('rediss:// (TLS) with a private CA given by NODE_EXTRA_CA_CERTS', async () => {
