@@ -45,14 +45,18 @@ export interface ReplicaFaultResult {
   table: string;
 }
 
-const rsync = (from: string, to: string) => execFileSync(RSYNC ?? 'rsync', ['-a', from, to], { stdio: 'pipe' });
+const rsync = (from: string, to: string, ...flags: string[]) => execFileSync(RSYNC ?? 'rsync', ['-a', ...flags, from, to], { stdio: 'pipe' });
 
-/** The publish step of a replica: the build folder first, the CURRENT pointer last (rsync renames it into place). */
+/**
+ * The publish step of a replica: the build folder first, the CURRENT pointer last (rsync renames it into
+ * place). CURRENT by content (--checksum): its size never changes, so two builds published within one second
+ * would look alike to rsync's size-and-time check and the second would not be copied.
+ */
 export function copyBuild(fromIndex: string, toIndex: string): string {
   const id = readFileSync(path.join(fromIndex, 'CURRENT'), 'utf8').trim();
   execFileSync('mkdir', ['-p', path.join(toIndex, 'builds')]);
   rsync(path.join(fromIndex, 'builds', id) + '/', path.join(toIndex, 'builds', id) + '/');
-  rsync(path.join(fromIndex, 'CURRENT'), path.join(toIndex, 'CURRENT'));
+  rsync(path.join(fromIndex, 'CURRENT'), path.join(toIndex, 'CURRENT'), '--checksum');
   return id;
 }
 

@@ -115,7 +115,7 @@ describe.skipIf(!RSYNC)('a replica fed by rsync', () => {
       // CURRENT copied before its folder (a mistake, or a shared filesystem that is slow to show it): degraded, then fine once it arrives.
       await buildIndex({ indexDir: origin, mode: 'update', sources: [await writeLines(path.join(dir, 'more2.jsonl'), [JSON.stringify({ id: 'new-2', title: 'Graph neural networks for molecules', abstract: 'Message passing on atoms.' })])], embedder: emb });
       const third = readFileSync(path.join(origin, 'CURRENT'), 'utf8').trim();
-      execFileSync(RSYNC!, ['-a', path.join(origin, 'CURRENT'), path.join(replica, 'CURRENT')]);
+      execFileSync(RSYNC!, ['-a', '--checksum', path.join(origin, 'CURRENT'), path.join(replica, 'CURRENT')]);
       await watcher.check();
       const early = await json(`${server.url}/health`);
       expect(early.body).toMatchObject({ status: 'degraded', build: second });
