@@ -99,7 +99,8 @@ export async function openQueueEmbedder(opts: QueueEmbedderOptions): Promise<Que
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const pollMs = opts.pollMs ?? 250;
   const { log } = opts;
-  const client = await connectRedis(target);
+  // The first connection fails fast (a wrong host or port is the usual cause), never later than --queue-timeout.
+  const client = await connectRedis(target, { timeoutMs: Math.min(10_000, timeoutMs) });
   client.on('error', () => {});
   try {
     const deadline = Date.now() + timeoutMs;

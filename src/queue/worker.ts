@@ -155,7 +155,8 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   const queueName = opts.queueName ?? DEFAULT_QUEUE_NAME;
   const { log } = opts;
   const id = `${hostname()}:${process.pid}`;
-  const client = await connectRedis(target);
+  const timeoutMs = opts.timeoutMs ?? 120_000;
+  const client = await connectRedis(target, { timeoutMs: Math.min(10_000, timeoutMs) });
   let embedder: Embedder;
   try {
     embedder = await opts.load();
@@ -194,7 +195,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   });
   log(`worker ${id}: ${describeModel(model)}, queue "${queueName}" on ${target.display}, concurrency ${concurrency}`);
 
-  const fatal = await untilStopped(client, target, opts.timeoutMs ?? 120_000, log, opts.signal);
+  const fatal = await untilStopped(client, target, timeoutMs, log, opts.signal);
   if (!fatal) log(`stopping: finishing ${concurrency > 1 ? 'the current jobs' : 'the current job'}`);
   await worker.close(Boolean(fatal)).catch(() => {});
   await unregister();

@@ -29,8 +29,9 @@ describe.skipIf(!REDIS_SERVER)('connecting to the queue', () => {
 
   it('a Redis that is not there: build and worker fail with one clear line, in bounded time', async () => {
     const url = `redis://127.0.0.1:${await freePort()}/0`;
-    const build = paperscope(['build', '--queue', url, '--model', model, '--index', path.join(dir, 'none')]);
-    const worker = paperscope(['worker', '--queue', url, '--model', model]);
+    // --queue-timeout bounds the first connection too (10 s at most by default).
+    const build = paperscope(['build', '--queue', url, '--model', model, '--index', path.join(dir, 'none'), '--queue-timeout', '2']);
+    const worker = paperscope(['worker', '--queue', url, '--model', model, '--queue-timeout', '2']);
     for (const c of [build, worker]) {
       const { code } = await c.exited;
       expect(code, c.output()).toBe(1);
