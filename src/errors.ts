@@ -3,6 +3,7 @@
 export type ErrorCode =
   | 'INVALID_INPUT'
   | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
   | 'INDEX_MISSING'
   | 'INDEX_MISMATCH'
   | 'INDEX_CORRUPT'
@@ -11,6 +12,7 @@ export type ErrorCode =
   | 'QUEUE_UNAVAILABLE'
   | 'NOT_READY'
   | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
   | 'RATE_LIMITED'
   | 'PAYLOAD_TOO_LARGE'
   | 'TIMEOUT'
