@@ -11,7 +11,7 @@ import { buildIndex, removePapers, type BuildMode, type BuildSummary } from './b
 import { DEFAULT_MODEL, PROJECT_ROOT, loadConfig, type Config } from './config.js';
 import { loadBuildEmbedder, loadLocalEmbedder, type Embedder } from './embed/index.js';
 import { AppError } from './errors.js';
-import { modelLocation, openSearcher, watchIndex } from './runtime.js';
+import { fusionOption, modelLocation, openSearcher, watchIndex } from './runtime.js';
 import { MODES, type Hit, type Mode, type Searcher } from './search/searcher.js';
 import { FORMATS, parseCsvMap, type SourceFormat } from './ingest/index.js';
 import { readManifest, resolveBuildDir, type Manifest } from './store/index.js';
@@ -450,7 +450,7 @@ export function program(): Command {
       const { loadLocalEmbedder } = await import('./embed/index.js');
       const { runEval } = await import('./eval/run.js');
       const embedder = await loadLocalEmbedder(cfg.model, { modelsDir: cfg.modelsDir, batchSize: cfg.batchSize, dtype: cfg.dtype });
-      const r = await runEval({ dir, split: o.split, modes, embedder, cacheDir: o.cache, fusion: { kind: 'weighted', alpha: cfg.hybridAlpha }, log: err, progress: !o.json || process.stderr.isTTY }).finally(() => embedder.dispose());
+      const r = await runEval({ dir, split: o.split, modes, embedder, cacheDir: o.cache, ...fusionOption(cfg), log: err, progress: !o.json || process.stderr.isTTY }).finally(() => embedder.dispose());
       if (o.json) {
         out(JSON.stringify({ dataset: r.dataset, split: r.split, queries: r.queries, model: r.model, modes: r.modes }));
         return;

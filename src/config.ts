@@ -36,7 +36,7 @@ export const ConfigSchema = z.object({
   requestTimeoutMs: z.coerce.number().int().min(100).default(15_000),
   maxBodyBytes: z.coerce.number().int().min(1024).default(64 * 1024),
   /** Hybrid fusion: weight of the dense score in the convex combination of normalised scores. */
-  hybridAlpha: z.coerce.number().min(0).max(1).default(0.2),
+  hybridAlpha: z.coerce.number().min(0).max(1).optional(),
   efSearch: z.coerce.number().int().min(10).max(2000).default(128),
   /** Serving: threads that embed queries, each with its own model session (0: on the main thread). Default: one per core. */
   workers: z.coerce.number().int().min(0).max(64).default(availableParallelism()),

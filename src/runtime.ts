@@ -33,12 +33,16 @@ export async function loadQueryEmbedder(index: OpenIndex, cfg: Config, workers =
   }
 }
 
+/** The hybrid fusion a setting forces; without one the Searcher takes the weight tuned for the index's model. */
+export const fusionOption = (cfg: Config): { fusion?: { kind: 'weighted'; alpha: number } } =>
+  cfg.hybridAlpha === undefined ? {} : { fusion: { kind: 'weighted', alpha: cfg.hybridAlpha } };
+
 /** Opens the index and its query model; `serving` embeds on cfg.workers threads. */
 export async function openSearcher(cfg: Config, opts: { serving?: boolean } = {}): Promise<Searcher> {
   const index = await openIndex(cfg.indexDir);
   try {
     const embedder = await loadQueryEmbedder(index, cfg, opts.serving ? cfg.workers : 0);
-    return new Searcher(index, embedder, { efSearch: cfg.efSearch, fusion: { kind: 'weighted', alpha: cfg.hybridAlpha } });
+    return new Searcher(index, embedder, { efSearch: cfg.efSearch, ...fusionOption(cfg) });
   } catch (e) {
     index.close();
     throw e;
