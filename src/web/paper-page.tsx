@@ -10,7 +10,7 @@ export function PaperPage(props: { site: SiteInfo; paper: PaperRow; related: Hit
   const url = safeExternalUrl(paper.url);
   const doi = paper.doi ? `https://doi.org/${paper.doi.split('/').map(encodeURIComponent).join('/')}` : undefined;
   return (
-    <Layout title={`${paper.title} · paperscope`} site={props.site} description={paper.abstract.slice(0, 200)}>
+    <Layout title={`${paper.title} · paperscope`} site={props.site} description={(paper.abstract || paper.title).slice(0, 200)}>
       <a class="back" href="/">
         ← New search
       </a>
@@ -28,7 +28,7 @@ export function PaperPage(props: { site: SiteInfo; paper: PaperRow; related: Hit
           ) : null}
           <span class="id">{paper.id}</span>
         </p>
-        <p class="abstract">{paper.abstract}</p>
+        {paper.abstract ? <p class="abstract">{paper.abstract}</p> : <p class="abstract none">No abstract: this record has a title only.</p>}
         {url || doi ? (
           <ul class="links">
             {url ? (

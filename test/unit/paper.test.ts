@@ -1,6 +1,6 @@
 // Paper normalisation: stable ids, content hashes, and a reason for every record that cannot be a paper.
 import { describe, expect, it } from 'vitest';
-import { contentHash, normalizePaper, paperIdFromTitle, slugify } from '../../src/paper.js';
+import { DISPLAY_TITLE_CHARS, contentHash, displayTitle, firstSentence, normalizePaper, paperIdFromTitle, passageText, shorten, slugify } from '../../src/paper.js';
 
 describe('paper ids', () => {
   it('slugs titles readably and stays stable across calls', () => {
@@ -34,10 +34,13 @@ describe('normalizePaper', () => {
   });
 
   it.each([
-    [{ abstract: 'x' }, /title/],
-    [{ title: 'x' }, /abstract/],
-    [{ title: 'x', abstract: '   ' }, /empty abstract/],
-    [{ title: 42, abstract: 'x' }, /title/],
+    [{}, /^missing title and abstract$/],
+    [{ id: 'x', authors: ['A'] }, /^missing title and abstract$/],
+    [{ title: ' \n ', abstract: '   ' }, /^empty title and abstract$/],
+    [{ title: '' }, /^empty title and abstract$/],
+    [{ abstract: '\\\\' }, /^empty title and abstract$/],
+    [{ title: 42, abstract: 'x' }, /^title must be a string, got number$/],
+    [{ title: 'x', abstract: null }, /^abstract must be a string, got null$/],
     [{ title: 'x', abstract: 'a'.repeat(100_001) }, /over 100 KB/],
     [{ title: 'x\u0007', abstract: 'y' }, /control characters/],
     [{ title: 'x', abstract: 'y', date: 'May 2020' }, /YYYY-MM-DD/],
@@ -46,5 +49,70 @@ describe('normalizePaper', () => {
     const r = normalizePaper(input);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.reason).toMatch(reason);
+  });
+});
+
+describe('records with a title or an abstract, not both', () => {
+  it('accepts a title-only record: empty abstract, embedded as the title alone', () => {
+    const r = normalizePaper({ id: 'b1', title: ' Boundary  layers ', abstract: '  ' });
+    expect(r).toEqual({ ok: true, paper: expect.objectContaining({ id: 'b1', title: 'Boundary layers', abstract: '' }) });
+    expect(normalizePaper({ title: 'Only a title' })).toMatchObject({ ok: true, paper: { title: 'Only a title', abstract: '' } });
+    expect(passageText({ title: 'Boundary layers', abstract: '' })).toBe('Boundary layers');
+  });
+
+  it('accepts an untitled record: empty stored title, embedded as the abstract alone, id from the derived title', () => {
+    const r = normalizePaper({ abstract: 'Shock waves reflect off walls. We measure them.' });
+    expect(r).toMatchObject({ ok: true, paper: { title: '', abstract: 'Shock waves reflect off walls. We measure them.' } });
+    expect(r.ok && r.paper.id).toBe(paperIdFromTitle('Shock waves reflect off walls'));
+    expect(passageText({ title: '', abstract: 'Shock waves.' })).toBe('Shock waves.');
+    expect(passageText({ title: 'T', abstract: 'A.' })).toBe('T. A.');
+  });
+
+  it('shows an untitled paper under its first sentence', () => {
+    expect(displayTitle({ title: 'Own title', abstract: 'First. Second.' })).toBe('Own title');
+    expect(displayTitle({ title: '', abstract: 'First sentence here. Second one.' })).toBe('First sentence here');
+    expect(displayTitle({ title: '', abstract: 'Does it work? Yes.' })).toBe('Does it work?');
+    expect(displayTitle({ title: '', abstract: 'It works! Really.' })).toBe('It works!');
+    // Cranfield's spacing: a space before the full stop.
+    expect(displayTitle({ title: '', abstract: 'experimental investigation of a wing in a slipstream . an experimental study' })).toBe(
+      'experimental investigation of a wing in a slipstream',
+    );
+    expect(displayTitle({ title: '', abstract: 'No full stop at all' })).toBe('No full stop at all');
+    expect(displayTitle({ title: '', abstract: 'Version 2.5 of the code is faster. More.' })).toBe('Version 2.5 of the code is faster');
+  });
+
+  it.each([
+    ['Models, e.g. transformers, are big. Next.', 'Models, e.g. transformers, are big'],
+    ['Smith et al. showed it. Next.', 'Smith et al. showed it'],
+    ['As in Fig. 3 the flow separates. Next.', 'As in Fig. 3 the flow separates'],
+    ['J. Smith measured it. Next.', 'J. Smith measured it'],
+    ['Compare A vs. B here. Next.', 'Compare A vs. B here'],
+    ['See (cf. the appendix) for proofs. Next.', 'See (cf. the appendix) for proofs'],
+  ])('does not end a sentence at an abbreviation: %j', (text, title) => {
+    expect(firstSentence(text)).toBe(title);
+  });
+
+  it('ends a sentence at a word merely ending in abbreviation letters', () => {
+    expect(firstSentence('We use the trained models. Next.')).toBe('We use the trained models');
+    expect(firstSentence('He turned pro. Next.')).toBe('He turned pro');
+    expect(firstSentence('Values in the figure. Next.')).toBe('Values in the figure');
+  });
+
+  it('cuts a long first sentence at a word boundary near 150 characters, marked with …', () => {
+    const words = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
+    const t = displayTitle({ title: '', abstract: `${words}. Next.` });
+    expect(t.length).toBeLessThanOrEqual(DISPLAY_TITLE_CHARS);
+    expect(t.length).toBeGreaterThan(DISPLAY_TITLE_CHARS - 12);
+    expect(t.endsWith('…')).toBe(true);
+    expect(words.startsWith(t.slice(0, -1))).toBe(true);
+    expect(t.slice(0, -1)).toMatch(/word\d+$/);
+  });
+
+  it('shorten keeps short text, cuts at the last space, drops trailing punctuation, cuts one overlong word', () => {
+    expect(shorten('abc def', 7)).toBe('abc def');
+    expect(shorten('abc def', 6)).toBe('abc…');
+    expect(shorten('abc, def', 7)).toBe('abc…');
+    expect(shorten('abcdefgh', 5)).toBe('abcd…');
+    expect(shorten('a'.repeat(200), 150)).toBe(`${'a'.repeat(149)}…`);
   });
 });
