@@ -1,6 +1,6 @@
 // Paper normalisation: stable ids, content hashes, and a reason for every record that cannot be a paper.
 import { describe, expect, it } from 'vitest';
-import { DISPLAY_TITLE_CHARS, contentHash, displayTitle, firstSentence, normalizePaper, paperIdFromTitle, passageText, shorten, slugify } from '../../src/paper.js';
+import { DISPLAY_TITLE_CHARS, contentHash, displayTitle, firstSentence, isArxivId, normalizePaper, paperIdFromTitle, passageText, shorten, slugify } from '../../src/paper.js';
 
 describe('paper ids', () => {
   it('slugs titles readably and stays stable across calls', () => {
@@ -114,5 +114,105 @@ describe('records with a title or an abstract, not both', () => {
     expect(shorten('abc, def', 7)).toBe('abc…');
     expect(shorten('abcdefgh', 5)).toBe('abcd…');
     expect(shorten('a'.repeat(200), 150)).toBe(`${'a'.repeat(149)}…`);
+  });
+});
+
+describe('paper fields, exactly', () => {
+  const ok = (input: object) => {
+    const r = normalizePaper(input);
+    if (!r.ok) throw new Error(r.reason);
+    return r.paper;
+  };
+  const reason = (input: object) => {
+    const r = normalizePaper(input);
+    if (r.ok) throw new Error('accepted');
+    return r.reason;
+  };
+
+  it('slugs: trims dashes, cuts long titles at a word, falls back to "paper"', () => {
+    expect(slugify('--Hello, World!--')).toBe('hello-world');
+    expect(slugify('!!!')).toBe('paper');
+    const title = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu';
+    expect(slugify(title)).toBe('alpha-beta-gamma-delta-epsilon-zeta-eta-theta-iota-kappa');
+    expect(slugify('abcdef ghij', 11)).toBe('abcdef-ghij');
+    expect(slugify('abcdef ghijk', 11)).toBe('abcdef');
+    expect(paperIdFromTitle('ABC Title')).toBe(paperIdFromTitle('abc title'));
+  });
+
+  it('content hashes are 32 hex characters', () => {
+    expect(contentHash({ title: 'a', abstract: 'b' })).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it.each([
+    ['2501.00001', true],
+    ['2501.0001', true],
+    ['2501.00001v12', true],
+    ['hep-th/9901001', true],
+    ['math.AG/0102001v3', true],
+    ['x2501.00001', false],
+    ['2501.00001x', false],
+    ['2501.00001v', false],
+    ['hep-th/99010012', false],
+    ['xhep-th/9901001 ', false],
+    ['math.ag/0102001', false],
+    ['math.A/0102001', false],
+    ['hep-th/9901001vx', false],
+    ['9901001', false],
+  ])('isArxivId(%j) is %s', (id, want) => {
+    expect(isArxivId(id)).toBe(want);
+  });
+
+  it('derives the arXiv URL without the version; keeps a given URL, trimmed', () => {
+    expect(ok({ id: '2501.00001v12', title: 't' }).url).toBe('https://arxiv.org/abs/2501.00001');
+    expect(ok({ id: 'hep-th/9901001v2', title: 't' }).url).toBe('https://arxiv.org/abs/hep-th/9901001');
+    expect(ok({ id: 'p1', title: 't' }).url).toBeUndefined();
+    expect(ok({ id: '2501.00001', title: 't', url: ' https://example.org/x ' }).url).toBe('https://example.org/x');
+    expect(ok({ id: '2501.00001', title: 't', url: '  ' }).url).toBe('https://arxiv.org/abs/2501.00001');
+  });
+
+  it('trims ids and derives one from the title when the given one is blank; numbers become strings', () => {
+    expect(ok({ id: ' p1 ', title: 't' }).id).toBe('p1');
+    expect(ok({ id: '   ', title: 'My Title' }).id).toBe(paperIdFromTitle('My Title'));
+    expect(ok({ id: 42, title: 't' }).id).toBe('42');
+  });
+
+  it('dates: trimmed, the day of a timestamp, a year from the date; anything else is a reason', () => {
+    expect(ok({ title: 't', date: ' 2020-01-02 ' })).toMatchObject({ date: '2020-01-02', year: 2020 });
+    expect(ok({ title: 't', date: '2020-01-02T10:00:00Z' }).date).toBe('2020-01-02');
+    expect(ok({ title: 't', date: '  ' }).date).toBeUndefined();
+    expect(ok({ title: 't', year: 1999 })).toMatchObject({ year: 1999 });
+    expect(ok({ title: 't', date: '2020-01-02', year: 2019 }).year).toBe(2019);
+    expect(reason({ title: 't', date: '2020-01-02x' })).toBe('date must be YYYY-MM-DD, got "2020-01-02x"');
+    expect(reason({ title: 't', date: 'x2020-01-02' })).toBe('date must be YYYY-MM-DD, got "x2020-01-02"');
+    expect(reason({ title: 't', date: '2020-1-02T10:00' })).toMatch(/^date must be YYYY-MM-DD/);
+    expect(reason({ title: 't', date: 'a'.repeat(60) })).toBe(`date must be YYYY-MM-DD, got "${'a'.repeat(40)}"`);
+  });
+
+  it('lists: authors split on commas, semicolons and "and" (a whole word), cleaned, empty names dropped', () => {
+    expect(ok({ title: 't', authors: 'A. Smith ,B. Jones;  C. Lee and D. Wu, , Anderson Band' }).authors).toEqual(['A. Smith', 'B. Jones', 'C. Lee', 'D. Wu', 'Anderson Band']);
+    expect(ok({ title: 't', authors: [' A  Smith ', '', 'B'] }).authors).toEqual(['A Smith', 'B']);
+    expect(ok({ title: 't' }).authors).toEqual([]);
+    expect(ok({ title: 't', categories: 'cs.LG  stat.ML ' }).categories).toEqual(['cs.LG', 'stat.ML']);
+    expect(ok({ title: 't', doi: ' 10.1/x ' }).doi).toBe('10.1/x');
+    expect(ok({ title: 't', doi: ' ' }).doi).toBeUndefined();
+  });
+
+  it('names the field and the problem in every reason', () => {
+    expect(reason({ id: 'has space', title: 'x' })).toBe('id: id must be one token without spaces, ? or # (one "/" allowed, as in old arXiv ids)');
+    expect(reason({ title: null })).toBe('title must be a string, got null');
+    expect(reason({ title: ['x'] })).toBe('title must be a string, got array');
+    expect(reason({ title: 'x', categories: 5 })).toBe('must be a list of categories (strings) or one string');
+    expect(reason({ title: 'x', authors: 5 })).toBe('authors: must be a list of names (strings) or one string');
+    expect(reason({ title: 'x', year: 1.5 })).toMatch(/^year: /);
+  });
+
+  it('firstSentence ends at a final full stop and trims', () => {
+    expect(firstSentence('Only one sentence.')).toBe('Only one sentence');
+    expect(firstSentence('  no stop  ')).toBe('no stop');
+  });
+
+  it('shorten cuts at the last space, even one at the start, and strips trailing separators', () => {
+    expect(shorten(' abcdefgh', 6)).toBe(' abcd…');
+    expect(shorten('abc,; defgh', 8)).toBe('abc…');
   });
 });

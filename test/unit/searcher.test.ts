@@ -36,6 +36,14 @@ afterAll(async () => {
   await removeTempDirs();
 });
 
+const codeOf = (f: () => unknown): [string, string] => {
+  try {
+    f();
+  } catch (e) {
+    return [(e as { code: string }).code, (e as Error).message];
+  }
+  throw new Error('expected an error');
+};
 const dot = (a: Float32Array, b: Float32Array): number => a.reduce((acc, x, i) => acc + x * b[i]!, 0);
 const vec = (id: string): Float32Array => index.papers.getVector(index.papers.getById(id)!.label)!;
 const r6 = (x: number): number => Math.round(x * 1e6) / 1e6;
@@ -309,7 +317,14 @@ describe('related and recommend', () => {
       r.results.forEach((h, i) => expect(h.score).toBeCloseTo(want[i]!.score, 5));
     };
     check(['s01', 's05'], ['s02', 's06'], 20);
+    check(['s01', 's05', 's09'], ['s02'], 20);
     check(['s03'], [], 5);
+    // A filter scores exactly from the stored vectors, so the query must be a unit vector there too.
+    const q = unit(mean(['s01', 's05']).map((x, i) => x - 0.5 * mean(['s02'])[i]!));
+    const inCat = exact(q, papers.filter((p) => p.categories.includes('cat.1') && p.id !== 's01' && p.id !== 's05').map((p) => p.id));
+    const filtered = s.recommend({ positive: ['s01', 's05'], negative: ['s02'], limit: 10, filters: { categories: ['cat.1'] } }).results;
+    expect(filtered.map((h) => h.id)).toEqual(inCat.map((d) => d.id));
+    filtered.forEach((h, i) => expect(h.score).toBeCloseTo(inCat[i]!.score, 5));
     expect(s.recommend({ positive: ['s01'] }).results).toHaveLength(10);
     expect(s.recommend({ positive: ['s01'], limit: 5, filters: { categories: ['rare.one'] } }).results.map((h) => h.id)).toEqual(['s09']);
     expect(() => s.recommend({ positive: [] })).toThrow('at least one positive example is needed');
@@ -320,10 +335,84 @@ describe('related and recommend', () => {
     const getVector = index.papers.getVector.bind(index.papers);
     index.papers.getVector = () => undefined;
     try {
-      expect(() => s.related('s01')).toThrow('paper "s01" has no stored vector');
-      expect(() => s.recommend({ positive: ['s01'] })).toThrow('paper "s01" has no stored vector');
+      expect(codeOf(() => s.related('s01'))).toEqual(['INDEX_CORRUPT', 'paper "s01" has no stored vector']);
+      expect(codeOf(() => s.recommend({ positive: ['s01'] }))).toEqual(['INDEX_CORRUPT', 'paper "s01" has no stored vector']);
     } finally {
       index.papers.getVector = getVector;
     }
+  });
+
+  it('names its errors with the stable codes the API maps to HTTP statuses', () => {
+    expect(codeOf(() => s.getPaper('nope'))).toEqual(['NOT_FOUND', 'no paper with id "nope"']);
+    expect(codeOf(() => s.recommend({ positive: [] }))).toEqual(['INVALID_INPUT', 'at least one positive example is needed']);
+    expect(codeOf(() => new Searcher(index, { ...emb, info: { ...emb.info, dims: 31 } }))[0]).toBe('INDEX_MISMATCH');
+  });
+});
+
+describe('more of search', () => {
+  it('leaves explain out unless asked, in every mode', async () => {
+    for (const mode of MODES) for (const h of (await s.search({ q: 'cooling', mode, limit: 3 })).results) expect(h).not.toHaveProperty('explain');
+  });
+
+  it('reports tookMs as the time the search took, not a timestamp', async () => {
+    const before = performance.now();
+    const r = await s.search({ q: 'cooling', limit: 3 });
+    expect(r.tookMs).toBeLessThanOrEqual(performance.now() - before);
+  });
+
+  it('fills a hybrid page past the first pool from the deeper pool, which is ordered like a search over everything', async () => {
+    const t = new Searcher(index, emb, { candidates: 4 });
+    const first = (await t.search({ q: 'protein cooling', limit: 4 })).results.map((h) => h.id);
+    const everything = (await s.search({ q: 'protein cooling', limit: N })).results.map((h) => h.id).filter((id) => !first.includes(id));
+    const page = (await t.search({ q: 'protein cooling', limit: 8 })).results.map((h) => h.id);
+    expect(page).toEqual([...first, ...everything.slice(0, 4)]);
+  });
+
+  it('skips a hit whose paper the store no longer returns instead of failing', async () => {
+    const getByLabels = index.papers.getByLabels.bind(index.papers);
+    const all = await s.search({ q: 'cooling', mode: 'semantic', limit: 5 });
+    const dropped = index.papers.getById(all.results[0]!.id)!.label;
+    index.papers.getByLabels = (labels) => {
+      const m = getByLabels(labels);
+      m.delete(dropped);
+      return m;
+    };
+    try {
+      const r = await s.search({ q: 'cooling', mode: 'semantic', limit: 5 });
+      expect(r.results.map((h) => h.id)).toEqual(all.results.slice(1).map((h) => h.id));
+    } finally {
+      index.papers.getByLabels = getByLabels;
+    }
+  });
+});
+
+describe('ties and title-only matches (a second small index)', () => {
+  let t: Searcher;
+  let long: string;
+  beforeAll(async () => {
+    long = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
+    const src = await writeLines(path.join(await tempDir(), 'ties.jsonl'), [
+      // Identical papers whose ids run against insertion (label) order.
+      JSON.stringify({ id: 'tw-b', title: 'Lattice twins', abstract: 'Identical text for a tie.', categories: ['twin'] }),
+      JSON.stringify({ id: 'tw-a', title: 'Lattice twins', abstract: 'Identical text for a tie.', categories: ['twin'] }),
+      JSON.stringify({ id: 'zebra', title: 'Zebra stripes', abstract: long, categories: ['other'] }),
+    ]);
+    t = new Searcher(await openIndex((await buildTemp(emb, [src])).indexDir), emb);
+  });
+  afterAll(() => t?.index.close());
+
+  it('exact (filtered) dense scoring breaks ties by label; hybrid fusion by id', async () => {
+    const sem = await t.search({ q: 'lattice', mode: 'semantic', limit: 2, filters: { categories: ['twin'] } });
+    expect(sem.results.map((h) => h.id)).toEqual(['tw-b', 'tw-a']);
+    expect(sem.results[0]!.score).toBe(sem.results[1]!.score);
+    for (const filters of [undefined, { categories: ['twin'] }]) {
+      const hyb = await t.search({ q: 'lattice twins', limit: 2, ...(filters ? { filters } : {}) });
+      expect(hyb.results.map((h) => h.id)).toEqual(['tw-a', 'tw-b']);
+    }
+  });
+
+  it('a match in the title only shows the opening words of the abstract, not an unmarked fragment', async () => {
+    const r = await t.search({ q: 'zebra', mode: 'keyword', limit: 1 });
+    expect(r.results[0]!.snippet).toBe(`${long.split(' ').slice(0, 40).join(' ')} …`);
   });
 });
