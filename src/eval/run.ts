@@ -46,20 +46,21 @@ export function coverageLine(name: string, c: CorpusCoverage): string {
 
 /**
  * Opens (building first if needed) the cached index of a collection for a model, and checks that it holds the
- * whole corpus. The cache lives in <cacheDir>/<collection>-<model>/ with the key it was built under; a key that
+ * whole corpus. The cache lives in <cacheDir>/<collection>-<model>-<dtype>/ with the key it was built under; a key that
  * no longer fits (other corpus, model dtype, index format or index-building code) means a rebuild, said in one line.
  */
 export async function evalIndex(opts: Pick<EvalOptions, 'dir' | 'embedder' | 'cacheDir' | 'log' | 'progress'> & { split?: string; codeRoot?: string }) {
   const log = opts.log ?? (() => {});
   const p = beirPaths(opts.dir, opts.split ?? 'test');
   const model = opts.embedder.info;
-  const root = path.join(opts.cacheDir, `${p.name}-${model.modelId.replace(/[^\w.-]+/g, '_')}`);
+  // One cache per collection, model and weights (fp32 and int8 runs of one model do not evict each other).
+  const root = path.join(opts.cacheDir, `${p.name}-${model.modelId}-${model.dtype}`.replace(/[^\w.-]+/g, '_'));
   const keyFile = path.join(root, KEY_FILE);
   const key = await cacheKey(p.corpus, model, opts.codeRoot);
   if (existsSync(root)) {
     const why = staleReasons(readCacheKey(keyFile), key);
     if (why) {
-      log(`rebuilding the cached ${p.name} index (${model.modelId}): ${why}`);
+      log(`rebuilding the cached ${p.name} index (${model.modelId}, ${model.dtype}): ${why}`);
       await rm(root, { recursive: true, force: true });
     }
   }

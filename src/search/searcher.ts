@@ -113,10 +113,13 @@ export class Searcher {
   }
 
   private static checkModel(index: OpenIndex, embedder: Embedder): void {
-    if (embedder.info.modelId !== index.manifest.model.modelId || embedder.info.dims !== index.manifest.model.dims) {
+    const m = index.manifest.model;
+    const e = embedder.info;
+    // The same weights too: int8 and fp32 vectors of one model are close (cosine ~0.99) but not the same space.
+    if (e.modelId !== m.modelId || e.dims !== m.dims || e.dtype !== m.dtype) {
       throw new AppError(
         'INDEX_MISMATCH',
-        `the index was built with ${index.manifest.model.modelId} (${index.manifest.model.dims}-d) but queries would be embedded with ${embedder.info.modelId} (${embedder.info.dims}-d)`,
+        `the index was built with ${m.modelId} (${m.dims}-d, ${m.dtype}) but queries would be embedded with ${e.modelId} (${e.dims}-d, ${e.dtype})`,
       );
     }
   }

@@ -78,12 +78,12 @@ describe('paperscope eval', () => {
     await writeFile(keyFile, JSON.stringify({ ...key, code: 'what an older checkout hashed to' }));
     const { stderr } = await evalRun(['--mode', 'keyword']);
     expect(stderr.split('\n').filter((l) => /rebuilding/.test(l))).toEqual([
-      `rebuilding the cached mini-beir index (test-tiny): the code that builds indexes changed`,
+      `rebuilding the cached mini-beir index (test-tiny, fp32): the code that builds indexes changed`,
     ]);
     expect(await readFile(path.join(cache, entry!, 'CURRENT'), 'utf8')).not.toBe(build);
     // A cache from before keys existed is rebuilt too.
     await writeFile(keyFile, '');
-    expect((await evalRun(['--mode', 'keyword'])).stderr).toMatch(/rebuilding the cached mini-beir index \(test-tiny\): it has no cache key/);
+    expect((await evalRun(['--mode', 'keyword'])).stderr).toMatch(/rebuilding the cached mini-beir index \(test-tiny, fp32\): it has no cache key/);
   });
 
   it('rebuilds when any file of the index-building code is edited (its content is hashed)', async () => {
@@ -105,7 +105,7 @@ describe('paperscope eval', () => {
       const before = await open();
       await appendFile(path.join(code, file), '\n// an edit\n');
       expect(await open()).not.toBe(before);
-      expect(logs[0]).toBe('rebuilding the cached mini-beir index (test-tiny): the code that builds indexes changed');
+      expect(logs[0]).toBe('rebuilding the cached mini-beir index (test-tiny, fp32): the code that builds indexes changed');
     }
     // Code outside the index's making (the server, say) does not invalidate it.
     await mkdir(path.join(code, 'src', 'api'), { recursive: true });

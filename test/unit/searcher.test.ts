@@ -63,8 +63,9 @@ describe('setup and wiring', () => {
 
   it('refuses an embedder of another model or dimension', () => {
     const other = (info: Partial<Embedder['info']>) => ({ ...emb, info: { ...emb.info, ...info } }) as Embedder;
-    expect(() => new Searcher(index, other({ modelId: 'else' }))).toThrow(/built with test-tiny \(32-d\) but queries would be embedded with else \(32-d\)/);
-    expect(() => new Searcher(index, other({ dims: 31 }))).toThrow(/test-tiny \(31-d\)/);
+    expect(() => new Searcher(index, other({ modelId: 'else' }))).toThrow(/built with test-tiny \(32-d, fp32\) but queries would be embedded with else \(32-d, fp32\)/);
+    expect(() => new Searcher(index, other({ dims: 31 }))).toThrow(/test-tiny \(31-d, fp32\)/);
+    expect(() => new Searcher(index, other({ dtype: 'q8' }))).toThrow(/test-tiny \(32-d, q8\)/);
     expect(() => s.swapIndex({ ...index, manifest: { ...index.manifest, model: { ...index.manifest.model, modelId: 'x' } } })).toThrow(/INDEX_MISMATCH|built with x/);
   });
 
