@@ -142,7 +142,10 @@ describe('semantic', () => {
     const atLimit = new Searcher(index, emb, { exactFilterMax: 6 });
     let walked = false;
     const search = index.vectors.search.bind(index.vectors);
-    index.vectors.search = (...a) => ((walked = true), search(...a));
+    index.vectors.search = (...a) => {
+      walked = true;
+      return search(...a);
+    };
     try {
       await atLimit.search({ q: 'cooling', mode: 'semantic', limit: 5, filters: { categories: ['cat.1'] } });
       expect(walked).toBe(false);
@@ -156,7 +159,10 @@ describe('semantic', () => {
   it('asks HNSW for ef = max(efSearch, k + excluded)', async () => {
     const efs: number[] = [];
     const setEf = index.vectors.setEf.bind(index.vectors);
-    index.vectors.setEf = (ef) => (efs.push(ef), setEf(ef));
+    index.vectors.setEf = (ef) => {
+      efs.push(ef);
+      setEf(ef);
+    };
     try {
       await new Searcher(index, emb, { efSearch: 10 }).search({ q: 'x', mode: 'semantic', limit: 15 });
       await new Searcher(index, emb, { efSearch: 20 }).search({ q: 'x', mode: 'semantic', limit: 15 });
@@ -185,7 +191,11 @@ describe('keyword', () => {
 
   it('finds nothing for text without a searchable term, and embeds nothing in keyword mode', async () => {
     let calls = 0;
-    const t = new Searcher(index, { ...emb, info: emb.info, embedQuery: async (q: string) => (calls++, emb.embedQuery(q)) });
+    const counting = async (q: string) => {
+      calls++;
+      return emb.embedQuery(q);
+    };
+    const t = new Searcher(index, { ...emb, info: emb.info, embedQuery: counting });
     const r = await t.search({ q: '-cooling', mode: 'keyword' });
     expect(r).toMatchObject({ total: 0, results: [] });
     await t.search({ q: 'cooling', mode: 'keyword' });
@@ -276,7 +286,11 @@ describe('query embedding cache', () => {
   it('embeds a repeated query once and evicts the least recently used past 512 entries', async () => {
     const seen: string[] = [];
     const fixed = await emb.embedQuery('x');
-    const t = new Searcher(index, { ...emb, info: emb.info, embedQuery: async (q: string) => (seen.push(q), fixed) });
+    const recording = async (q: string) => {
+      seen.push(q);
+      return fixed;
+    };
+    const t = new Searcher(index, { ...emb, info: emb.info, embedQuery: recording });
     expect(await t.embedQuery('a')).toBe(fixed);
     await t.embedQuery('a');
     expect(seen).toEqual(['a']);
