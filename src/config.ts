@@ -23,7 +23,7 @@ export const ConfigSchema = z.object({
   model: z.string().min(1).default(DEFAULT_MODEL),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(8080),
-  /** Bearer token for /api/*; unset means the API is open. */
+  /** Bearer token for /api/* and the Semantic Scholar routes (which also take it as x-api-key); unset means the API is open. */
   apiKey: z.string().min(16, 'PAPERSCOPE_API_KEY must be at least 16 characters').optional(),
   /** Token-bucket rate limit per client address; 0 disables it. */
   rateLimitPerMinute: z.coerce.number().int().min(0).default(0),

@@ -175,12 +175,13 @@ describe('semantic', () => {
       setEf(ef);
     };
     try {
-      await new Searcher(index, emb, { efSearch: 10 }).search({ q: 'x', mode: 'semantic', limit: 15 });
-      await new Searcher(index, emb, { efSearch: 20 }).search({ q: 'x', mode: 'semantic', limit: 15 });
+      // A semantic search walks for its candidate pool (100) or the page, whichever is deeper.
+      await new Searcher(index, emb, { efSearch: 10 }).search({ q: 'x', mode: 'semantic', limit: 150 });
+      await new Searcher(index, emb, { efSearch: 200 }).search({ q: 'x', mode: 'semantic', limit: 150 });
       new Searcher(index, emb, { efSearch: 10 }).related('s01', { limit: 10 });
       new Searcher(index, emb, { efSearch: 10, exactFilterMax: 0 }).related('s01', { limit: 12, filters: { categories: ['cat.1'] } });
       await s.search({ q: 'x', mode: 'semantic', limit: 5 });
-      expect(efs).toEqual([15, 20, 11, 12, 128]);
+      expect(efs).toEqual([150, 200, 11, 12, 128]);
     } finally {
       index.vectors.setEf = setEf;
     }
