@@ -3,7 +3,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Embedder } from '../../src/embed/embedder.js';
-import { DEFAULT_ALPHA, MODES, Searcher, paperCard } from '../../src/search/searcher.js';
+import { relevanceFloor } from '../../src/search/floor.js';
+import { DEFAULT_ALPHA, MODES, RELEVANCE_POOL, SORTS, Searcher, paperCard } from '../../src/search/searcher.js';
 import { openIndex, type OpenIndex } from '../../src/store/index.js';
 import { buildTemp, removeTempDirs, tempDir, tinyEmbedder, writeLines } from '../helpers.js';
 
@@ -441,5 +442,67 @@ describe('ties and title-only matches (a second small index)', () => {
   it('a match in the title only shows the opening words of the abstract, not an unmarked fragment', async () => {
     const r = await t.search({ q: 'zebra', mode: 'keyword', limit: 1 });
     expect(r.results[0]!.snippet).toBe(`${long.split(' ').slice(0, 40).join(' ')} …`);
+  });
+});
+
+describe('date order, facets and topic feeds', () => {
+  const sortDate = (id: string) => papers.find((p) => p.id === id)!.date ?? '';
+  /** Newest first, undated last, then by score, then by label (insertion order = id order here). */
+  const byDate = (list: { id: string; score: number }[]) =>
+    [...list].sort((a, b) => (sortDate(a.id) < sortDate(b.id) ? 1 : sortDate(a.id) > sortDate(b.id) ? -1 : b.score - a.score || (a.id < b.id ? -1 : 1)));
+
+  it('sorts the relevance candidates newest first, undated last, in every mode', async () => {
+    expect(SORTS).toEqual(['relevance', 'date']);
+    expect(RELEVANCE_POOL).toBe(100);
+    for (const mode of MODES) {
+      const rel = await s.search({ q: 'cooling report', mode, limit: 100 });
+      const r = await s.search({ q: 'cooling report', mode, limit: 100, sort: 'date' });
+      expect(r).toMatchObject({ sort: 'date', total: rel.results.length });
+      expect(r.results.map((h) => h.id)).toEqual(byDate(rel.results).map((h) => h.id));
+      expect(sortDate(r.results.at(-1)!.id)).toBe('');
+      const page = await s.search({ q: 'cooling report', mode, limit: 3, offset: 2, sort: 'date' });
+      expect(page.results.map((h) => h.id)).toEqual(r.results.slice(2, 5).map((h) => h.id));
+    }
+    expect((await s.search({ q: 'cooling', limit: 3 })).sort).toBe('relevance');
+  });
+
+  it('counts years, undated papers and categories over the candidates', async () => {
+    const r = await s.search({ q: 'cooling', mode: 'keyword', limit: 1, facets: true });
+    const ids = (await s.search({ q: 'cooling', mode: 'keyword', limit: 100 })).results.map((h) => h.id);
+    const mine = papers.filter((p) => ids.includes(p.id));
+    const years = new Map<number, number>();
+    for (const p of mine) if (p.date) years.set(Number(p.date.slice(0, 4)), (years.get(Number(p.date.slice(0, 4))) ?? 0) + 1);
+    const cats = new Map<string, number>();
+    for (const p of mine) for (const c of p.categories) cats.set(c, (cats.get(c) ?? 0) + 1);
+    expect(r.facets).toEqual({
+      counted: ids.length,
+      years: [...years].sort((a, b) => b[0] - a[0]).map(([value, count]) => ({ value, count })),
+      undated: mine.filter((p) => !p.date).length,
+      categories: [...cats].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([value, count]) => ({ value, count })),
+    });
+    expect(await s.search({ q: 'cooling', limit: 1 })).not.toHaveProperty('facets');
+    // Facets of a date-ordered or deeper-paged search count the same candidates.
+    const dated = await s.search({ q: 'cooling', mode: 'keyword', limit: 1, facets: true, sort: 'date' });
+    expect(dated.facets).toEqual(r.facets);
+    // In hybrid mode every paper has a dense score: all of this small index are candidates.
+    expect((await s.search({ q: 'cooling', limit: 1, facets: true })).facets!.counted).toBe(N);
+    const semantic = await s.search({ q: 'cooling', mode: 'semantic', limit: 1, facets: true, filters: { categories: ['cat.2'] } });
+    expect(semantic.facets).toMatchObject({ counted: 6, categories: [{ value: 'cat.2', count: 6 }] });
+  });
+
+  it('a topic feed keeps the candidates above the relevance floor, newest first', async () => {
+    for (const mode of MODES) {
+      const pool = (await s.search({ q: 'protein folding', mode, limit: 100 })).results;
+      const feed = await s.newest({ q: 'protein folding', mode });
+      const floor = relevanceFloor(pool.map((h) => h.score));
+      expect(feed).toMatchObject({ mode, candidates: pool.length });
+      expect(feed.floor).toBeCloseTo(floor, 5);
+      const kept = byDate(pool.filter((h) => h.score >= floor - 1e-6)).slice(0, 20);
+      expect(feed.entries.map((e) => e.hit.id)).toEqual(kept.map((h) => h.id));
+      for (const e of feed.entries) expect(e.paper.id).toBe(e.hit.id);
+    }
+    expect((await s.newest({ q: 'protein folding', limit: 2 })).entries).toHaveLength(2);
+    expect((await s.newest({ q: 'protein folding' })).mode).toBe('hybrid');
+    expect(await s.newest({ q: '-protein', mode: 'keyword' })).toEqual({ mode: 'keyword', candidates: 0, floor: 0, entries: [] });
   });
 });
