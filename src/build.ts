@@ -3,10 +3,10 @@ import { closeSync, constants, existsSync, openSync, readFileSync, readdirSync, 
 import { copyFile, link, mkdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { passageText, type Embedder, type ModelInfo } from './embed/index.js';
+import type { Embedder, ModelInfo } from './embed/index.js';
 import { AppError } from './errors.js';
 import { formatReject, readSources, type ReadOptions, type SourceFormat } from './ingest/index.js';
-import { contentHash, type Paper } from './paper.js';
+import { contentHash, passageText, type Paper } from './paper.js';
 import { startProgress } from './progress.js';
 import { sha256File } from './store/verify.js';
 import {

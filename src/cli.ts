@@ -452,7 +452,7 @@ export function program(): Command {
       const embedder = await loadLocalEmbedder(cfg.model, { modelsDir: cfg.modelsDir, batchSize: cfg.batchSize, dtype: cfg.dtype });
       const r = await runEval({ dir, split: o.split, modes, embedder, cacheDir: o.cache, ...fusionOption(cfg), log: err, progress: !o.json || process.stderr.isTTY }).finally(() => embedder.dispose());
       if (o.json) {
-        out(JSON.stringify({ dataset: r.dataset, split: r.split, queries: r.queries, model: r.model, modes: r.modes }));
+        out(JSON.stringify({ dataset: r.dataset, split: r.split, queries: r.queries, model: r.model, corpus: r.corpus, modes: r.modes }));
         return;
       }
       out(`${r.dataset} (${r.split}, ${r.queries} queries, ${r.model})\n`);

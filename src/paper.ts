@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 export const MAX_ABSTRACT_BYTES = 100_000;
+/** Longest title shown for a paper whose source gave none (derived from its first sentence). */
+export const DISPLAY_TITLE_CHARS = 150;
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -12,8 +14,10 @@ export const PaperSchema = z.object({
     .min(1)
     .max(200)
     .regex(/^[^\s/?#]+(?:\/[^\s/?#]+)?$/, 'id must be one token without spaces, ? or # (one "/" allowed, as in old arXiv ids)'),
-  title: z.string().min(1).max(2_000),
-  abstract: z.string().min(1),
+  /** '' when the source gave none: the paper is shown under displayTitle(). A paper has a title, an abstract or both. */
+  title: z.string().max(2_000),
+  /** '' for a title-only record (bibliographic sources): it is embedded and searched by its title. */
+  abstract: z.string(),
   authors: z.array(z.string().min(1).max(500)).max(5_000),
   date: z.string().regex(ISO_DATE).optional(),
   year: z.number().int().min(1000).max(3000).optional(),
@@ -29,8 +33,8 @@ const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ?
 /** A paper as a source may give it: id optional, lists possibly absent. */
 export const PaperInputSchema = z.object({
   id: z.union([z.string(), z.number()]).optional(),
-  title: z.string({ error: (i) => (i.input === undefined ? 'missing title' : `title must be a string, got ${kindOf(i.input)}`) }),
-  abstract: z.string({ error: (i) => (i.input === undefined ? 'missing abstract' : `abstract must be a string, got ${kindOf(i.input)}`) }),
+  title: z.string({ error: (i) => `title must be a string, got ${kindOf(i.input)}` }).optional(),
+  abstract: z.string({ error: (i) => `abstract must be a string, got ${kindOf(i.input)}` }).optional(),
   authors: z.union([z.array(z.string()), z.string()], { error: 'must be a list of names (strings) or one string' }).optional(),
   date: z.string().optional(),
   year: z.number().int().optional(),
@@ -65,6 +69,38 @@ export function paperIdFromTitle(title: string): string {
   return `${slugify(title)}-${sha256(cleanText(title).toLowerCase()).slice(0, 6)}`;
 }
 
+/** Words before a full stop that does not end a sentence ("e.g.", "et al.", "Fig. 3"). */
+const ABBREVIATION = /(?:^|[\s(])(?:e\.g|i\.e|et al|etc|vs|cf|fig|figs|eq|eqs|no|approx|resp|dr|prof|[a-z])\.$/i;
+
+/** The first sentence of a text: up to the first ".", "!" or "?" followed by a space (or the end), abbreviations skipped. */
+export function firstSentence(text: string): string {
+  for (const m of text.matchAll(/[.!?](?=\s|$)/g)) {
+    const upTo = text.slice(0, m.index + 1);
+    if (m[0] === '.' && ABBREVIATION.test(upTo)) continue;
+    // A title carries no closing full stop ("... slipstream ." in Cranfield's spacing loses " ." too); ? and ! stay.
+    return (m[0] === '.' ? upTo.slice(0, -1) : upTo).trim();
+  }
+  return text.trim();
+}
+
+/** Text cut at a word boundary to at most `max` characters, "…" marking the cut. */
+export function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  // A single overlong word (a URL, a formula) is cut mid-word rather than left empty.
+  return `${(space > 0 ? cut.slice(0, space) : cut).replace(/[\s,;:]+$/, '')}…`;
+}
+
+/** The title to show for a paper: its own, else the first sentence of its abstract, shortened. */
+export const displayTitle = (p: { title: string; abstract: string }): string => p.title || shorten(firstSentence(p.abstract), DISPLAY_TITLE_CHARS);
+
+/**
+ * The text embedded for a paper: "title. abstract", or whichever of the two it has alone (a title-only record is
+ * embedded as its title, not as "title. "; an untitled one as its abstract, without a derived title repeating it).
+ */
+export const passageText = (p: { title: string; abstract: string }): string => (p.title && p.abstract ? `${p.title}. ${p.abstract}` : p.title || p.abstract);
+
 /** Hash of exactly what is embedded (and of the model-independent passage text), so unchanged papers are never re-embedded. */
 export const contentHash = (p: { title: string; abstract: string }): string =>
   sha256(`${p.title}\u0000${p.abstract}`).slice(0, 32);
@@ -88,17 +124,17 @@ export function normalizePaper(input: unknown): NormalizeResult {
     return { ok: false, reason: field && !issue.message.includes(field) ? `${field}: ${issue.message}` : issue.message };
   }
   const r = parsed.data;
-  const title = cleanText(r.title);
-  const abstract = cleanText(r.abstract);
-  if (!title) return { ok: false, reason: 'empty title' };
-  if (!abstract) return { ok: false, reason: 'empty abstract' };
+  const title = cleanText(r.title ?? '');
+  const abstract = cleanText(r.abstract ?? '');
+  // Either field alone is a paper (bibliographic sources have titles only, BEIR-style corpora untitled passages).
+  if (!title && !abstract) return { ok: false, reason: r.title === undefined && r.abstract === undefined ? 'missing title and abstract' : 'empty title and abstract' };
   if (Buffer.byteLength(abstract) > MAX_ABSTRACT_BYTES) return { ok: false, reason: `abstract over ${MAX_ABSTRACT_BYTES / 1000} KB` };
   // eslint-disable-next-line no-control-regex
   // Invalid UTF-8 bytes are caught per line by the reader; a literal U+FFFD in valid text is kept (real corpora have them).
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(title + abstract)) {
     return { ok: false, reason: 'control characters in title or abstract' };
   }
-  const id = r.id !== undefined && String(r.id).trim() ? String(r.id).trim() : paperIdFromTitle(title);
+  const id = r.id !== undefined && String(r.id).trim() ? String(r.id).trim() : paperIdFromTitle(displayTitle({ title, abstract }));
   let date = r.date?.trim() || undefined;
   if (date && /^\d{4}-\d{2}-\d{2}T/.test(date)) date = date.slice(0, 10);
   if (date && !ISO_DATE.test(date)) return { ok: false, reason: `date must be YYYY-MM-DD, got "${date.slice(0, 40)}"` };

@@ -145,7 +145,8 @@ export const RecommendBodySchema = z.object({
 /** What every listing shows of a paper (search hits, related papers) and the paper page starts from. */
 const paperCardFields = {
   id: z.string(),
-  title: z.string(),
+  title: z.string().describe("The paper's title; for a source record without one, the first sentence of its abstract"),
+  titleDerived: z.literal(true).optional().describe('Present (true) when the source gave no title and `title` is derived from the abstract'),
   authors: z.array(z.string()),
   date: z.string().nullable(),
   year: z.number().nullable(),

@@ -51,13 +51,12 @@ function resolveColumns(file: string, header: string[], map: Readonly<Record<str
     const i = lower.findIndex((h) => aliases.includes(h));
     if (i >= 0) cols.set(field, i);
   }
-  for (const need of ['title', 'abstract']) {
-    if (!cols.has(need)) {
-      throw new AppError(
-        'SOURCE_INVALID',
-        `${file}: no ${need} column (columns: ${header.join(', ')}); name it with --csv-map ${need}=COLUMN`,
-      );
-    }
+  // A record needs a title or an abstract, so a file needs one of the two columns (a title-only export is fine).
+  if (!cols.has('title') && !cols.has('abstract')) {
+    throw new AppError(
+      'SOURCE_INVALID',
+      `${file}: no title or abstract column (columns: ${header.join(', ')}); name one with --csv-map title=COLUMN or abstract=COLUMN`,
+    );
   }
   return cols;
 }

@@ -66,7 +66,9 @@ export interface Explanation {
 
 export interface Hit {
   id: string;
+  /** The paper's title, or for an untitled paper the first sentence of its abstract (then titleDerived is true). */
   title: string;
+  titleDerived?: true;
   authors: string[];
   date: string | null;
   year: number | null;
@@ -127,6 +129,7 @@ const QUERY_CACHE_SIZE = 512;
 export const paperCard = (p: PaperRow) => ({
   id: p.id,
   title: p.title,
+  ...(p.titleDerived ? { titleDerived: true as const } : {}),
   authors: p.authors,
   date: p.date ?? null,
   year: p.year ?? null,

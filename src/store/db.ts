@@ -27,8 +27,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS papers (
   label        INTEGER PRIMARY KEY AUTOINCREMENT, -- the HNSW label and FTS5 rowid; never reused, so HNSW updates stay unambiguous
   id           TEXT NOT NULL UNIQUE,
-  title        TEXT NOT NULL,
-  abstract     TEXT NOT NULL,
+  title        TEXT NOT NULL,                -- '' when the source gave none (the shown title is derived on read)
+  abstract     TEXT NOT NULL,                -- '' for a title-only record
   authors      TEXT NOT NULL DEFAULT '[]',   -- JSON array
   date         TEXT,
   year         INTEGER,

@@ -1,10 +1,12 @@
 // All SQL over papers and vectors: upserts for builds, lookups and filters for search.
-import type { Paper } from '../paper.js';
+import { displayTitle, type Paper } from '../paper.js';
 import type { DB } from './db.js';
 
 export interface PaperRow extends Paper {
   label: number;
   contentHash: string;
+  /** The source gave no title: `title` is the abstract's first sentence (see toPaper). */
+  titleDerived?: true;
 }
 
 interface RawRow {
@@ -23,11 +25,18 @@ interface RawRow {
 
 const COLS = 'label, id, title, abstract, authors, date, year, categories, url, doi, content_hash';
 
+/**
+ * An untitled paper is stored with an empty title and shown with one derived from its abstract on read. Storing
+ * the derived title instead would index the abstract's first sentence twice in FTS5, once in the (weighted)
+ * title column, so keyword search would rank untitled papers up for words they merely begin with; a flag column
+ * would need a schema change for what an empty title already says.
+ */
 function toPaper(r: RawRow): PaperRow {
   return {
     label: r.label,
     id: r.id,
-    title: r.title,
+    title: displayTitle(r),
+    ...(r.title ? {} : { titleDerived: true as const }),
     abstract: r.abstract,
     authors: JSON.parse(r.authors) as string[],
     ...(r.date ? { date: r.date } : {}),

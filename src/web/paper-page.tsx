@@ -17,7 +17,7 @@ export function PaperPage(props: { site: SiteInfo; paper: PaperRow; related: Hit
   const doi = paper.doi ? `https://doi.org/${paper.doi.split('/').map(encodeURIComponent).join('/')}` : undefined;
   const home = list.length ? `/?list=${list.map(encodeURIComponent).join(',')}` : '/';
   return (
-    <Layout title={`${paper.title} · paperscope`} site={props.site} description={paper.abstract.slice(0, 200)} list={list}>
+    <Layout title={`${paper.title} · paperscope`} site={props.site} description={(paper.abstract || paper.title).slice(0, 200)} list={list}>
       <a class="back" href={home}>
         ← New search
       </a>
@@ -35,7 +35,7 @@ export function PaperPage(props: { site: SiteInfo; paper: PaperRow; related: Hit
           ) : null}
           <span class="id">{paper.id}</span>
         </p>
-        <p class="abstract">{paper.abstract}</p>
+        {paper.abstract ? <p class="abstract">{paper.abstract}</p> : <p class="abstract none">No abstract: this record has a title only.</p>}
         <ul class="links">
           {url ? (
             <li>

@@ -26,9 +26,9 @@ beforeAll(async () => {
     j({ id: 'good-1', title: 'A good paper', abstract: ABS }), // 1
     '{"id": "broken", "title": ', // 2 malformed JSON
     j({ id: 'types', title: 42, abstract: ABS }), // 3 wrong type
-    j({ id: 'no-abstract', title: 'Missing abstract' }), // 4 missing field
+    j({ id: 'no-text', authors: ['A. Nobody'] }), // 4 neither title nor abstract
     j({ id: 'good-1', title: 'Same id again', abstract: ABS }), // 5 duplicate within the file
-    j({ id: 'empty', title: 'Empty abstract', abstract: '   ' }), // 6 empty abstract
+    j({ id: 'empty', title: ' ', abstract: '   ' }), // 6 empty title and abstract
     j({ id: 'huge', title: 'Huge abstract', abstract: 'word '.repeat(25_000) }), // 7 abstract over 100 KB
     j({ id: 'ctrl', title: 'Bell \u0007 in title', abstract: ABS }), // 8 control character
     Buffer.concat([Buffer.from('{"id": "latin1", "title": "Caf'), Buffer.from([0xe9]), Buffer.from(`", "abstract": "${ABS}"}`)]), // 9 invalid UTF-8
@@ -41,9 +41,9 @@ beforeAll(async () => {
 const EXPECTED = () => [
   expect.stringMatching(new RegExp(`^${a}:2: malformed JSON`)),
   `${a}:3: title must be a string, got number`,
-  `${a}:4: missing abstract`,
+  `${a}:4: missing title and abstract`,
   `${a}:5: duplicate id good-1 (first at ${a}:1)`,
-  `${a}:6: empty abstract`,
+  `${a}:6: empty title and abstract`,
   `${a}:7: abstract over 100 KB`,
   expect.stringMatching(new RegExp(`^${a}:8: control characters`)),
   `${a}:9: invalid UTF-8`,
@@ -78,7 +78,7 @@ describe('bad records', () => {
 
   it('fail the build when no record is valid (exit 2)', async () => {
     const bad = path.join(dir, 'bad.jsonl');
-    await writeFile(bad, ['{oops', j({ title: 'no abstract' })].join('\n'));
+    await writeFile(bad, ['{oops', j({ title: '', abstract: '' })].join('\n'));
     const r = await runCli(['build', '--source', bad, '--index', path.join(dir, 'none'), '--model', model]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no valid paper in .*bad\.jsonl \(2 rejected/);
@@ -86,10 +86,10 @@ describe('bad records', () => {
 
   it('read CSV with --csv-map through the CLI', async () => {
     const csv = path.join(dir, 'export.csv');
-    await writeFile(csv, ['Key,Name,Summary,Writers', `k1,First,"${ABS}","Ann Lee; Bo Chen"`, 'k2,Second,,X', `k3,Third,${ABS},Cy Dee`].join('\n'));
+    await writeFile(csv, ['Key,Name,Summary,Writers', `k1,First,"${ABS}","Ann Lee; Bo Chen"`, 'k2,,,X', `k3,Third,${ABS},Cy Dee`].join('\n'));
     const r = await runCli(['build', '--source', csv, '--index', path.join(dir, 'csv'), '--model', model, '--json', '--csv-map', 'id=Key,title=Name,abstract=Summary,authors=Writers']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ added: 2, rejected: 1 });
-    expect(r.stderr).toContain(`${csv}:3: empty abstract`);
+    expect(r.stderr).toContain(`${csv}:3: empty title and abstract`);
   });
 });

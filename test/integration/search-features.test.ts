@@ -136,15 +136,6 @@ describe('pagination, explain, snippets', () => {
     }
   });
 
-  it('keyword ties are broken by id', async () => {
-    // Every paper matches "study" once in title and abstract with equal lengths per topic: many equal BM25 scores.
-    const r = await get('mode=keyword&q=baselines&limit=100');
-    const rows = r.body.results;
-    for (let i = 1; i < rows.length; i++) {
-      if (rows[i]!.score === rows[i - 1]!.score) expect(rows[i]!.id > rows[i - 1]!.id).toBe(true);
-    }
-  });
-
   it('explain=true gives dense and keyword score and rank and the fused score', async () => {
     const r = await get('q=protein+folding&explain=true&limit=5');
     for (const h of r.body.results) {
@@ -154,9 +145,53 @@ describe('pagination, explain, snippets', () => {
     }
   });
 
-  it('keyword and hybrid hits carry a snippet with the matched terms marked', async () => {
-    const r = await get('q=protein&mode=keyword&limit=3');
+  it('keyword hits carry a snippet with the matched terms marked', async () => {
+    const r = await get('q=protein&mode=keyword&limit=20');
+    expect(r.body.results).toHaveLength(16);
     for (const h of r.body.results) expect(h.snippet).toMatch(/<mark>protein<\/mark>/i);
+  });
+
+  it('hybrid hits carry a marked snippet where the keyword matched and the opening words elsewhere', async () => {
+    // 16 of the 80 papers mention protein: a page of 24 holds keyword matches and dense-only hits.
+    const r = await get('q=protein&mode=hybrid&limit=24&explain=true');
+    const matched = r.body.results.filter((h) => h.explain.keyword);
+    const denseOnly = r.body.results.filter((h) => !h.explain.keyword);
+    expect(matched).toHaveLength(16);
+    expect(denseOnly).toHaveLength(8);
+    for (const h of matched) expect(h.snippet).toMatch(/<mark>protein<\/mark>/i);
+    for (const h of denseOnly) {
+      expect(h.snippet).toBe(byId.get(h.id)!.abstract);
+      expect(h.snippet).not.toContain('<mark>');
+    }
+    // Semantic mode has no keyword match to show.
+    for (const h of (await get('q=protein&mode=semantic&limit=5')).body.results) expect(h).not.toHaveProperty('snippet');
+  });
+});
+
+describe('ties are broken by id, not by insertion order', () => {
+  // Identical text, so every paper scores exactly alike in every mode; the ids run backwards to insertion (label)
+  // order, so an order that merely follows labels or the FTS5 scan is the reverse of the id order.
+  const ids = ['tie-e', 'tie-d', 'tie-c', 'tie-b', 'tie-a'];
+  let tied: Searcher;
+  beforeAll(async () => {
+    const src = await writeLines(
+      path.join(await tempDir(), 'ties.jsonl'),
+      ids.map((id) => JSON.stringify({ id, title: 'Laminar flow over plates', abstract: 'Boundary layer growth on a flat plate.', categories: ['physics.flu-dyn'] })),
+    );
+    tied = new Searcher(await openIndex((await buildTemp(emb, [src])).indexDir), emb);
+    expect(tied.index.db.prepare('SELECT id FROM papers ORDER BY label').pluck().all()).toEqual(ids);
+  });
+  afterAll(() => tied?.index.close());
+
+  it.each([
+    ['keyword', undefined],
+    ['keyword', { categories: ['physics.flu-dyn'] }],
+    ['hybrid', undefined],
+    ['hybrid', { categories: ['physics.flu-dyn'] }],
+  ] as const)('%s (filters %j)', async (mode, filters) => {
+    const r = await tied.search({ q: 'laminar boundary layer', mode, limit: 5, ...(filters ? { filters } : {}) });
+    expect(new Set(r.results.map((h) => h.score)).size).toBe(1);
+    expect(r.results.map((h) => h.id)).toEqual([...ids].sort());
   });
 });
 
@@ -178,7 +213,7 @@ describe('POST /api/search and /api/recommend', () => {
     expect((await post('/api/search', { q: 'x' }, 'text/plain')).status).toBe(400);
   });
 
-  it('recommend excludes the examples and moves away from negatives', async () => {
+  it('recommend excludes the examples', async () => {
     const r = await post('/api/recommend', { positive: ['p001', 'p006'], negative: ['p002'], limit: 10 });
     expect(r.status).toBe(200);
     const ids = r.body.results.map((h: { id: string }) => h.id);
@@ -186,6 +221,43 @@ describe('POST /api/search and /api/recommend', () => {
     expect(ids).not.toContain('p001');
     expect(ids).not.toContain('p006');
     expect(ids).not.toContain('p002');
+  });
+
+  describe('recommend with negatives', () => {
+    // Positives about protein folding (topic 1), a negative about speech recognition (topic 2): all 77 other papers ranked.
+    const positive = ['p001', 'p006'];
+    const negative = ['p002'];
+    const vec = (id: string) => server.searcher.index.papers.getVector(server.searcher.getPaper(id).label)!;
+    const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+    // Every paper but the examples; the negative itself is left out of both lists so ranks compare like for like.
+    const ranked = async (body: object) =>
+      ((await post('/api/recommend', { ...body, limit: 100 })).body.results as { id: string; score: number }[]).filter((h) => h.id !== 'p002');
+
+    it('scores every paper by the Rocchio query: centroid of positives minus half the centroid of negatives', async () => {
+      const pos = vec('p001').map((x, i) => (x + vec('p006')[i]!) / 2);
+      const withNeg = pos.map((x, i) => x - 0.5 * vec('p002')[i]!);
+      const unit = (v: Float32Array) => v.map((x) => x / Math.sqrt(dot(v, v)));
+      const [q, qPos] = [unit(withNeg), unit(pos)];
+      const hits = await ranked({ positive, negative });
+      expect(hits).toHaveLength(77);
+      for (const h of hits) expect(h.score, h.id).toBeCloseTo(dot(q, vec(h.id)), 5);
+      // The fixture tells the two apart: without the negative term, scores would differ well beyond rounding.
+      expect(Math.max(...hits.map((h) => Math.abs(dot(q, vec(h.id)) - dot(qPos, vec(h.id)))))).toBeGreaterThan(0.01);
+    });
+
+    it("ranks the negative's topic lower and the top results less like the negative than positives alone", async () => {
+      const alone = await ranked({ positive });
+      const away = await ranked({ positive, negative });
+      const topic2 = (list: { id: string }[]) => list.map((h, i) => [h.id, i] as const).filter(([id]) => Number(id.slice(1)) % 5 === 2 && id !== 'p002');
+      const meanRank = (list: { id: string }[]) => topic2(list).reduce((s, [, i]) => s + i, 0) / topic2(list).length;
+      expect(topic2(alone)).toHaveLength(15);
+      expect(meanRank(away)).toBeGreaterThan(meanRank(alone));
+      const likeNegative = (list: { id: string }[]) => list.slice(0, 10).reduce((s, h) => s + dot(vec(h.id), vec('p002')), 0) / 10;
+      expect(likeNegative(away)).toBeLessThan(likeNegative(alone));
+      // The paper most like the negative drops.
+      const nearest = alone.reduce((best, h) => (dot(vec(h.id), vec('p002')) > dot(vec(best.id), vec('p002')) ? h : best));
+      expect(away.findIndex((h) => h.id === nearest.id)).toBeGreaterThan(alone.findIndex((h) => h.id === nearest.id));
+    });
   });
 
   it('recommend with filters and unknown ids', async () => {

@@ -172,7 +172,7 @@ describe('index integrity', () => {
       JSON.stringify({ id: 'ok-1', title: 'Good paper', abstract: 'A fine abstract about retrieval.' }),
       '{not json',
       '',
-      JSON.stringify({ id: 'no-abstract', title: 'Missing' }),
+      JSON.stringify({ id: 'no-text', title: '  ', authors: ['Someone'] }),
       JSON.stringify({ id: 'ok-1', title: 'Duplicate', abstract: 'Same id again.' }),
     ]);
     const logs: string[] = [];
@@ -182,7 +182,7 @@ describe('index integrity', () => {
       expect.arrayContaining([
         expect.stringMatching(new RegExp(`^${bad}:2: malformed JSON \\(Expected property name`)),
         `${bad}:3: empty line`,
-        `${bad}:4: missing abstract`,
+        `${bad}:4: empty title and abstract`,
         `${bad}:5: duplicate id ok-1 (first at ${bad}:1)`,
       ]),
     );

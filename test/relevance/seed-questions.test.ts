@@ -27,6 +27,25 @@ const SEED_QUESTIONS: [string, string][] = [
   ['teaching small models to reason', 'orca-2'],
 ];
 
+/**
+ * Judged neighbours: the seed papers sorted into topics by reading each title and abstract (by hand, before looking
+ * at any model's output), one list per topic by id prefix. Papers that fit none (the legal precedent study, the
+ * weather model, sparse coding ...) are in no cluster and count as misses wherever they appear. A related list's
+ * precision@5 against its anchor's cluster is what is scored; the first cluster is the largest and clearest.
+ */
+const JUDGED_CLUSTERS: string[][] = [
+  // Systems for training large models across many accelerators.
+  ['boosting-large-scale-parallel', 'efficient-large-scale-language-model', 'pipette', 'optimizing-distributed-training', 'zero-infinity', 'holmes', 'megascale', 'realhf', 'datastates', 'gpipe'],
+  // Reasoning and test-time compute of language models.
+  ['reasoning-models-can-be-effective', 'parathinker', 'to-backtrack', 'scaling-over-scaling', 'orca-2', 'codemonkeys', 'scaling-test-time-compute-without'],
+  // Efficient LLM inference and serving, parallel generation.
+  ['hogwild', 'flover', 'nanoflow', 'apex', 'multiverse'],
+  // Language models writing parallel (HPC) code.
+  ['mpirigen', 'mutual-supervised', 'evaluation-of-openai-codex'],
+  // Parallel reinforcement-learning environments.
+  ['envpool', 'jaxmarl'],
+];
+
 let searcher: Searcher;
 beforeAll(async () => {
   const emb = await useLiteEmbedder();
@@ -60,9 +79,33 @@ describe('seed relevance with USE lite', () => {
     expect(mrr / SEED_QUESTIONS.length).toBeGreaterThan(0.5);
   });
 
-  it('related papers of a pipeline-parallel training paper are about distributed training', async () => {
-    const gpipe = (await searcher.search({ q: 'GPipe', mode: 'keyword', limit: 1 })).results[0]!;
-    const related = searcher.related(gpipe.id, { limit: 5 }).results.map((h) => h.title).join(' | ');
-    expect(related).toMatch(/Training|Parallel/);
+  it('related papers come from the same judged topic, far more often than a random list', () => {
+    const ids = searcher.index.db.prepare('SELECT id FROM papers').pluck().all() as string[];
+    const id = (prefix: string) => ids.find((i) => i.startsWith(prefix))!;
+    const clusters = JUDGED_CLUSTERS.map((c) => c.map(id));
+    let hits = 0;
+    let chance = 0;
+    let anchors = 0;
+    const perCluster: number[] = [];
+    for (const cluster of clusters) {
+      let inCluster = 0;
+      for (const anchor of cluster) {
+        const top = searcher.related(anchor, { limit: 5 }).results.map((h) => h.id);
+        expect(top).toHaveLength(5);
+        inCluster += top.filter((t) => cluster.includes(t)).length;
+        // A random list of 5 of the other 44 papers holds (cluster size - 1) / 44 * 5 judged neighbours on average.
+        chance += ((cluster.length - 1) / (ids.length - 1)) * 5;
+        anchors++;
+      }
+      hits += inCluster;
+      perCluster.push(inCluster / (cluster.length * 5));
+    }
+    const precision = hits / (anchors * 5);
+    const random = chance / (anchors * 5);
+    // Measured with USE lite: 0.36 over all 27 anchors (random lists: 0.135); 0.60 for the training-systems cluster
+    // (random: 0.20). Random lists would need 5 to 6 standard deviations of luck to reach either bar.
+    expect(random).toBeLessThan(0.15);
+    expect(precision).toBeGreaterThanOrEqual(0.3);
+    expect(perCluster[0]).toBeGreaterThanOrEqual(0.5);
   });
 });

@@ -62,3 +62,42 @@ describe('toFtsQuery', () => {
     expect(toFtsQuery('---').match).toBeUndefined();
   });
 });
+
+describe('toFtsQuery, exactly', () => {
+  it('reads an unbalanced quote as text, keeping the balanced phrases before it', () => {
+    expect(toFtsQuery('model "pipeline parallel').match).toBe('("model" OR "pipeline" OR "parallel")');
+    expect(toFtsQuery('"x1" y2 "z3').match).toBe('("x1" OR "y2" OR "z3")');
+  });
+
+  it('keeps only letters and digits inside a phrase, and drops a phrase without any', () => {
+    expect(toFtsQuery('"sparse, coding-prior"').match).toBe('"sparse coding prior"');
+    expect(toFtsQuery('"!!!" model')).toEqual({ match: '"model"', terms: ['model'] });
+    expect(toFtsQuery('"!!!"')).toEqual({ match: undefined, terms: [] });
+  });
+
+  it('writes prefixes and exclusions in FTS5 syntax, deduplicated', () => {
+    expect(toFtsQuery('superpos*').match).toBe('"superpos"*');
+    expect(toFtsQuery('model -accel* -accel* -gpu').match).toBe('"model" NOT ("accel"* OR "gpu")');
+    expect(toFtsQuery('model model Model').match).toBe('"model"');
+  });
+
+  it('treats bare operators as nothing, but keeps them as prefixes or exclusions', () => {
+    expect(toFtsQuery('AND OR NOT')).toEqual({ match: undefined, terms: [] });
+    expect(toFtsQuery('near field').match).toBe('"field"');
+    expect(toFtsQuery('near* field').match).toBe('("near"* OR "field")');
+    expect(toFtsQuery('field -near').match).toBe('"field" NOT ("near")');
+  });
+
+  it('lists the search terms (lower-case, once each) for highlighting', () => {
+    expect(toFtsQuery('Sparse CODING "graph nets" sparse -gpu the').terms).toEqual(['sparse', 'coding', 'graph', 'nets']);
+    expect(toFtsQuery('what is this').terms).toEqual(['what', 'is', 'this']);
+  });
+
+  it('folds compatibility characters (full-width letters) before reading words', () => {
+    expect(toFtsQuery('ｍｏｄｅｌ').match).toBe('"model"');
+  });
+
+  it('reads at most 4,096 characters', () => {
+    expect(toFtsQuery(`${'x'.repeat(4090)} abcdefgh`).match).toBe(`("${'x'.repeat(4090)}" OR "abcde")`);
+  });
+});

@@ -1,6 +1,6 @@
 // Rank fusion on hand-computed examples: RRF, weighted normalised scores, stable tie-breaking.
 import { describe, expect, it } from 'vitest';
-import { fuse, minMax } from '../../src/search/fuse.js';
+import { fuse, minMax, sortStable } from '../../src/search/fuse.js';
 
 const id = (l: number) => `p${l}`;
 
@@ -40,5 +40,39 @@ describe('fuse', () => {
   it('min-max maps a constant list to 1', () => {
     expect(minMax([2, 2])(2)).toBe(1);
     expect(minMax([1, 3])(2)).toBe(0.5);
+  });
+});
+
+describe('fuse edge cases', () => {
+  it('scores a keyword-only candidate without a dense score as 0 dense, and a dense-only one as 0 keyword', () => {
+    const hits = fuse([{ label: 1, score: 0.9 }, { label: 2, score: 0.5 }], [{ label: 3, score: 4 }, { label: 2, score: 2 }], { kind: 'weighted', alpha: 0.5 }, id);
+    const by = new Map(hits.map((h) => [h.label, h]));
+    expect(by.get(3)).toEqual({ label: 3, fused: 0.5, dense: undefined, keyword: { score: 4, rank: 1 } });
+    expect(by.get(1)).toEqual({ label: 1, fused: 0.5, dense: { score: 0.9, rank: 1 }, keyword: undefined });
+    expect(by.get(2)!.fused).toBeCloseTo(0.25, 12);
+  });
+
+  it('gives no keyword credit when every keyword score is 0 (no division by zero)', () => {
+    const hits = fuse([{ label: 1, score: 0.9 }], [{ label: 1, score: 0 }], { kind: 'weighted', alpha: 0.5 }, id);
+    expect(hits[0]!.fused).toBe(0.5);
+  });
+
+  it('min-max of no values maps everything to 0', () => {
+    expect(minMax([])(3)).toBe(0);
+  });
+});
+
+describe('sortStable', () => {
+  it('orders by score, then by key, counting scores equal to 6 decimals as ties', () => {
+    const items = [
+      { s: 0.5, k: 'b' },
+      { s: 0.9, k: 'z' },
+      { s: 0.5000004, k: 'a' },
+      { s: 0.5, k: 'c' },
+      { s: 0.499, k: 'a' },
+    ];
+    expect(sortStable(items, (x) => x.s, (x) => x.k).map((x) => x.k)).toEqual(['z', 'a', 'b', 'c', 'a']);
+    expect(sortStable([{ s: 1, k: 'b' }, { s: 1, k: 'a' }], (x) => x.s, (x) => x.k).map((x) => x.k)).toEqual(['a', 'b']);
+    expect(sortStable([{ s: 1, k: 'a' }, { s: 1, k: 'b' }], (x) => x.s, (x) => x.k).map((x) => x.k)).toEqual(['a', 'b']);
   });
 });

@@ -139,11 +139,17 @@ describe('record shapes', () => {
   });
 
   it('reads a BEIR corpus, detected or forced', async () => {
-    const f = await file('corpus.jsonl', [{ _id: '4983', title: 'Microstructure', text: ABS }, { _id: 7, title: '', text: '' }].map((r) => JSON.stringify(r)).join('\n'));
+    const recs = [{ _id: '4983', title: 'Microstructure', text: ABS }, { _id: 7, title: '', text: '' }, { _id: 8, title: '', text: ABS }, { _id: 9, title: 'Title only', text: '' }];
+    const f = await file('corpus.jsonl', recs.map((r) => JSON.stringify(r)).join('\n'));
     for (const format of ['auto', 'beir'] as const) {
       const { papers, rejects } = await collect(f, format);
-      expect(papers.map((p) => [p.id, p.title, p.abstract])).toEqual([['4983', 'Microstructure', ABS]]);
-      expect(rejects).toEqual(['2: empty title']);
+      // Untitled passages (FiQA, MS MARCO) and title-only records are documents; a record with neither is not.
+      expect(papers.map((p) => [p.id, p.title, p.abstract])).toEqual([
+        ['4983', 'Microstructure', ABS],
+        ['8', '', ABS],
+        ['9', 'Title only', ''],
+      ]);
+      expect(rejects).toEqual(['2: empty title and abstract']);
     }
   });
 
@@ -164,14 +170,16 @@ describe('CSV', () => {
       'ID,Title,Abstract,Authors,Date,Categories',
       `p1,"Dense, retrieval","${ABS}\nSecond line with ""quotes"".",A. Smith; B. Jones,2021-05-04,cs.IR cs.CL`,
       'p2,No abstract,,X,2020,',
+      'p2b,,,Y,2020,',
       '',
       `p3,Third,${ABS},"Lee, C.",2019,"cs.LG, stat.ML"`,
     ].join('\r\n');
     const { papers, rejects } = await collect(await file('papers.csv', csv));
-    expect(rejects).toEqual(['4: empty abstract']);
-    expect(papers).toHaveLength(2);
+    expect(rejects).toEqual(['5: empty title and abstract']);
+    expect(papers).toHaveLength(3);
     expect(papers[0]).toMatchObject({ id: 'p1', title: 'Dense, retrieval', abstract: `${ABS} Second line with "quotes".`, authors: ['A. Smith', 'B. Jones'], date: '2021-05-04', categories: ['cs.IR', 'cs.CL'], line: 2 });
-    expect(papers[1]).toMatchObject({ id: 'p3', authors: ['Lee', 'C.'], year: 2019, categories: ['cs.LG', 'stat.ML'], line: 6 });
+    expect(papers[1]).toMatchObject({ id: 'p2', title: 'No abstract', abstract: '', line: 4 });
+    expect(papers[2]).toMatchObject({ id: 'p3', authors: ['Lee', 'C.'], year: 2019, categories: ['cs.LG', 'stat.ML'], line: 7 });
   });
 
   it('takes column names from --csv-map, reads TSV and gzip, and fails clearly on an unknown column', async () => {
@@ -182,7 +190,10 @@ describe('CSV', () => {
     const { papers } = await collect(f, 'auto', { csvMap: map });
     expect(papers[0]).toMatchObject({ id: 'k1', title: 'Mapped title', abstract: ABS, authors: ['Ann Lee'] });
     await expect(collect(f, 'auto', { csvMap: parseCsvMap('abstract=Nope') })).rejects.toThrow(/no column "Nope" for abstract/);
-    await expect(collect(f)).rejects.toThrow(/no title column .*--csv-map title=COLUMN/);
+    await expect(collect(await file('none.csv', 'Key,Name\nk1,x\n'))).rejects.toThrow(/no title or abstract column .*--csv-map title=COLUMN or abstract=COLUMN/);
+    // One of the two is enough: a title-only export reads.
+    const titles = await collect(await file('titles.csv', 'Title,Year\nA bibliographic record,1999\n'));
+    expect(titles.papers).toMatchObject([{ title: 'A bibliographic record', abstract: '', year: 1999 }]);
     expect(() => parseCsvMap('colour=Red')).toThrow(/unknown field "colour"/);
   });
 
