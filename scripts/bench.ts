@@ -94,11 +94,11 @@ function table(rows: RowResult[], notes: string[]): string {
     `Embedding: ${withData?.abstracts ?? 0} arXiv abstracts (\`${path.basename(settings.data)}\`, title + ". " + abstract, truncated at each model's max tokens), ` +
       `batch ${settings.batch}, ${settings.threads} threads for both; paperscope = its embedder (tokenizer, length-sorted batches, forward, pooling), ` +
       `bare ORT = an onnxruntime-node session on the same onnx file run on exactly the same token batches; medians of ${settings.rounds} alternating rounds; ` +
-      `ratio = paperscope / bare ORT. Query: p50 of 50 embeddings of a ${rows.find((r) => r.queryTokens)?.queryTokens ?? 12}-token query ("${QUERY12}"). ` +
+      `ratio = paperscope / bare ORT. Tokens: the abstracts' mean after truncation / the query's. Query: p50 of 50 embeddings of "${QUERY12}" (12 tokens for BERT uncased). ` +
       `Seed: build of the ${rows[0]?.seedPapers ?? 45} bundled papers; HTTP: median (p95) ms of 100 sequential requests after 10 warm-up on 127.0.0.1, ` +
       'a new query text per request (embedding included) except "repeated" (5 queries, embeddings cached). Peak RSS: the row\'s process while building and serving the seed.',
     '',
-    '| model | dtype | dims | tokens (mean) | paperscope papers/s | bare ORT papers/s | ratio | query ms | seed build s | hybrid ms | semantic ms | keyword ms | repeated ms | related ms | peak RSS MB |',
+    '| model | dtype | dims | tokens | paperscope papers/s | bare ORT papers/s | ratio | query ms | seed build s | hybrid ms | semantic ms | keyword ms | repeated ms | related ms | peak RSS MB |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of rows) {
@@ -106,7 +106,7 @@ function table(rows: RowResult[], notes: string[]): string {
     const ort = r.ort.length ? f1(median(r.ort)) : 'n/a';
     // The ratio of each A/B pair, then the median: a burst of load from elsewhere hits both halves of a pair alike.
     const ratio = r.ort.length ? median(r.paperscope.map((p, i) => p / r.ort[i]!)).toFixed(2) : 'n/a';
-    const cells = [r.label, r.dtype, r.dims, r.meanTokens ? r.meanTokens.toFixed(0) : 'n/a', ps, ort, ratio, r.queryMs.toFixed(2), r.buildS.toFixed(2)];
+    const cells = [r.label, r.dtype, r.dims, r.meanTokens ? `${r.meanTokens.toFixed(0)} / ${r.queryTokens}` : 'n/a', ps, ort, ratio, r.queryMs.toFixed(2), r.buildS.toFixed(2)];
     const l = r.lat as Record<string, [number, number]>;
     cells.push(lat(l.hybrid!), lat(l.semantic!), lat(l.keyword!), lat(l.repeated!), lat(l.related!), r.peakRssMB.toFixed(0));
     out.push(`| ${cells.join(' | ')} |`);

@@ -214,6 +214,8 @@ async function sideBySide(emb: Embedder, spec: RowSpec, texts: string[], s: Benc
   // Warm-up of both (ORT allocates its arenas on the first runs), and the proof that both ran the same batches.
   const mine = await emb.embedPassages(texts);
   const maxDiff = compare(mine, await bare(), batches, lengthSortedBatches(seqs, s.batch), session.outputNames[0]!, emb.info.pooling);
+  // float32 sums in another order differ by ~1e-7; anything near 1e-3 means the two did not compute the same thing.
+  if (maxDiff !== undefined && maxDiff > 1e-4) throw new Error(`${spec.label}: paperscope and bare onnxruntime disagree (max |diff| ${maxDiff}): not the same batches`);
   const paperscope: number[] = [];
   const bareRates: number[] = [];
   for (let r = 0; r < s.rounds; r++) {
