@@ -116,6 +116,15 @@ export function currentCommit(root = PROJECT_ROOT): string {
   return dirty ? `${head}+dirty` : head;
 }
 
+/** Taken when the script starts: the code that ran is the code of that moment, whatever is committed or edited meanwhile. */
+const commitAtStart = ((): string | undefined => {
+  try {
+    return currentCommit();
+  } catch {
+    return undefined; // not a git checkout: publishFigures says so when it needs the commit
+  }
+})();
+
 /** "2-core AMD EPYC": enough to tell a laptop from the reference machine. */
 export function machine(): string {
   const c = cpus();
@@ -153,7 +162,7 @@ export function writeBlocks(name: string, body: string, root = PROJECT_ROOT): st
 export function publishFigures(name: string, figures: string, argv: readonly string[] = process.argv.slice(2)): void {
   const script = FIGURE_OWNERS[name];
   if (!script) throw new Error(`unknown figures block ${name}: add it to FIGURE_OWNERS`);
-  const body = `${stampLine(script, argv, currentCommit())}\n\n${figures.replace(/\n+$/, '')}`;
+  const body = `${stampLine(script, argv, commitAtStart ?? currentCommit())}\n\n${figures.replace(/\n+$/, '')}`;
   process.stdout.write(`\n${body}\n`);
   if (!argv.includes('--write')) {
     process.stderr.write(`(not written: add --write to put this into the ${openMarker(name)} blocks)\n`);
