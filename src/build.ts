@@ -353,10 +353,10 @@ class Rejects {
 function checkModel(current: { manifest: Manifest } | undefined, model: ModelInfo, mode: BuildMode): void {
   if (!current || mode === 'rebuild') return;
   const m = current.manifest.model;
-  if (m.modelId !== model.modelId || m.dims !== model.dims) {
+  if (m.modelId !== model.modelId || m.dims !== model.dims || m.dtype !== model.dtype) {
     throw new AppError(
       'INDEX_MISMATCH',
-      `the index was built with ${m.modelId} (${m.dims}-d), not ${model.modelId} (${model.dims}-d): vectors of two models cannot be mixed; ` +
+      `the index was built with ${m.modelId} (${m.dims}-d, ${m.dtype}), not ${model.modelId} (${model.dims}-d, ${model.dtype}): vectors of two models cannot be mixed; ` +
         'run the build with --rebuild to re-embed every paper with the new model',
     );
   }

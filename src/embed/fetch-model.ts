@@ -27,7 +27,8 @@ export function onnxFileName(dtype: string): string {
 
 /** What loadTransformersEmbedder reads (tokenizer.json + tokenizer_config.json + config.json + the ONNX file). */
 const REQUIRED = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
-const OPTIONAL = ['special_tokens_map.json'];
+/** Sentence-transformers files, where the repo has them: pooling (CLS for bge), trained length, prompts. */
+const OPTIONAL = ['special_tokens_map.json', 'modules.json', '1_Pooling/config.json', 'sentence_bert_config.json', 'config_sentence_transformers.json'];
 
 const offlineHelp = (dir: string): string =>
   `Copy a model folder (config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx) to ${dir}, ` +

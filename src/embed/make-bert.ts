@@ -147,13 +147,14 @@ class Pb {
 
 // onnx.proto enums and field numbers (only those used here)
 const FLOAT = 1;
+const INT8 = 3;
 const INT64 = 7;
 const ATTR_INT = 2;
 const ATTR_INTS = 7;
 
 type Attr = number | number[];
 
-function tensorProto(name: string, dims: number[], type: number, data: Float32Array | BigInt64Array): Pb {
+function tensorProto(name: string, dims: number[], type: number, data: Float32Array | BigInt64Array | Int8Array | Uint8Array): Pb {
   const t = new Pb();
   for (const d of dims) t.int(1, d); // dims (proto2 repeated, unpacked)
   t.int(2, type).str(8, name);
@@ -170,8 +171,33 @@ function valueInfo(name: string, type: number, dims: (number | string)[]): Pb {
 
 // ---------------------------------------------------------------- the graph (mirrors gen_bench_model.py, opset 11)
 
+/**
+ * Per-output-column symmetric int8 quantization of a [fin, fout] weight: q = round(w / scale), scale = max|w| / 127.
+ * Per column rather than per tensor: one outlier column no longer costs every other column its precision.
+ */
+export function quantizeColumns(wt: Float32Array, fin: number, fout: number): { q: Int8Array; scale: Float32Array } {
+  const scale = new Float32Array(fout);
+  for (let i = 0; i < fin; i++) for (let j = 0; j < fout; j++) scale[j] = Math.max(scale[j]!, Math.abs(wt[i * fout + j]!));
+  for (let j = 0; j < fout; j++) scale[j] = scale[j]! > 0 ? scale[j]! / 127 : 1;
+  const q = new Int8Array(fin * fout);
+  for (let i = 0; i < fin; i++)
+    for (let j = 0; j < fout; j++) q[i * fout + j] = Math.max(-127, Math.min(127, Math.round(wt[i * fout + j]! / scale[j]!)));
+  return { q, scale };
+}
+
+export interface BertOnnxOptions {
+  /**
+   * 'q8': dynamic int8 quantization of every weight MatMul, the pattern onnxruntime's quantize_dynamic writes
+   * (DynamicQuantizeLinear, MatMulInteger, Cast, Mul by the two scales), which onnxruntime fuses into one
+   * quantized kernel at load. Activations are quantized per call, weights once here.
+   */
+  quantize?: 'q8';
+  /** Graph name recorded in the file. */
+  name?: string;
+}
+
 /** Encodes the BertModel ONNX graph exactly as torch.onnx.export (opset 11) emits it, so onnxruntime fuses it the same way. */
-export function bertOnnx(shape: BertShape, w: BertWeights): Uint8Array {
+export function bertOnnx(shape: BertShape, w: BertWeights, opts: BertOnnxOptions = {}): Uint8Array {
   const { hidden: H, heads, layers } = shape;
   const head = H / heads;
   if (!Number.isInteger(head)) throw new Error(`hidden ${H} is not divisible by heads ${heads}`);
@@ -192,12 +218,13 @@ export function bertOnnx(shape: BertShape, w: BertWeights): Uint8Array {
     if (!data) throw new Error(`missing weight ${name}`);
     return f32(name, dims, data);
   };
-  const node = (op: string, inputs: string[], attrs: Record<string, Attr> = {}): string => {
+  const nodeN = (op: string, inputs: string[], outputs: number, attrs: Record<string, Attr> = {}): string[] => {
     ctr++;
-    const out = `${op}_${ctr}_o0`;
+    const outs = Array.from({ length: outputs }, (_, k) => `${op}_${ctr}_o${k}`);
     const n = new Pb();
     for (const i of inputs) n.str(1, i);
-    n.str(2, out).str(3, `${op}_${ctr}`).str(4, op);
+    for (const o of outs) n.str(2, o);
+    n.str(3, `${op}_${ctr}`).str(4, op);
     for (const [k, v] of Object.entries(attrs)) {
       const a = new Pb().str(1, k);
       if (Array.isArray(v)) {
@@ -207,8 +234,9 @@ export function bertOnnx(shape: BertShape, w: BertWeights): Uint8Array {
       n.msg(5, a);
     }
     graph.msg(1, n);
-    return out;
+    return outs;
   };
+  const node = (op: string, inputs: string[], attrs: Record<string, Attr> = {}): string => nodeN(op, inputs, 1, attrs)[0]!;
 
   const c0 = i64('const_i64_0', [], [0]);
   const c1 = i64('const_i64_1', [], [1]);
@@ -235,9 +263,18 @@ export function bertOnnx(shape: BertShape, w: BertWeights): Uint8Array {
     return node('Add', [node('Mul', [div, g]), b]);
   };
   const linear = (x: string, p: string, fin: number, fout: number): string => {
-    const wt = weight(`${p}.weight_T`, [fin, fout]);
     const b = weight(`${p}.bias`, [fout]);
-    return node('Add', [b, node('MatMul', [x, wt])]); // torch exports Add(bias, matmul)
+    if (opts.quantize !== 'q8') return node('Add', [b, node('MatMul', [x, weight(`${p}.weight_T`, [fin, fout])])]); // torch exports Add(bias, matmul)
+    const wt = w.get(`${p}.weight_T`);
+    if (!wt) throw new Error(`missing weight ${p}.weight_T`);
+    const { q, scale } = quantizeColumns(wt, fin, fout);
+    initializers.push(tensorProto(`${p}.weight_quantized`, [fin, fout], INT8, q));
+    initializers.push(tensorProto(`${p}.weight_zero_point`, [fout], INT8, new Int8Array(fout)));
+    const wScale = f32(`${p}.weight_scale`, [fout], scale);
+    const [xq, xScale, xZero] = nodeN('DynamicQuantizeLinear', [x], 3) as [string, string, string];
+    const mm = node('MatMulInteger', [xq, `${p}.weight_quantized`, xZero, `${p}.weight_zero_point`]);
+    const y = node('Mul', [node('Cast', [mm], { to: FLOAT }), node('Mul', [xScale, wScale])]);
+    return node('Add', [b, y]);
   };
   const shapePrefix = (x: string): [string, string] => {
     const shp = node('Shape', [x]);
@@ -290,7 +327,7 @@ export function bertOnnx(shape: BertShape, w: BertWeights): Uint8Array {
   }
   graph.msg(1, new Pb().str(1, h).str(2, 'last_hidden_state').str(3, 'output_identity').str(4, 'Identity'));
 
-  graph.str(2, 'bert_random');
+  graph.str(2, opts.name ?? 'bert_random');
   for (const t of initializers) graph.msg(5, t);
   for (const n of ['input_ids', 'attention_mask', 'token_type_ids'])
     graph.msg(11, valueInfo(n, INT64, ['batch_size', 'sequence_length']));
@@ -314,8 +351,8 @@ export function tinyVocab(): string[] {
   return [...new Set(all.filter(Boolean))];
 }
 
-/** Hugging Face tokenizers JSON of a lowercasing BERT WordPiece tokenizer. */
-export function wordPieceTokenizerJson(vocab: readonly string[]): object {
+/** Hugging Face tokenizers JSON of a BERT WordPiece tokenizer (lowercasing unless told otherwise, as uncased BERTs are). */
+export function wordPieceTokenizerJson(vocab: readonly string[], lowercase = true): object {
   const id = (t: string): number => {
     const i = vocab.indexOf(t);
     if (i < 0) throw new Error(`vocabulary lacks ${t}`);
@@ -330,7 +367,7 @@ export function wordPieceTokenizerJson(vocab: readonly string[]): object {
     added_tokens: SPECIALS.map((t) => ({
       id: id(t), content: t, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
     })),
-    normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+    normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase },
     pre_tokenizer: { type: 'BertPreTokenizer' },
     post_processor: {
       type: 'TemplateProcessing',

@@ -1,9 +1,10 @@
-// Embedder backed by a local ONNX sentence-embedding model through @huggingface/transformers (mean pooling, L2-normalised).
+// Embedder backed by a local ONNX sentence-embedding model through @huggingface/transformers (the model's own pooling, L2-normalised).
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { AppError } from '../errors.js';
 import { l2normalize, type Embedder } from './embedder.js';
 import { fetchModel, onnxFileName } from './fetch-model.js';
+import { readSentenceConfig } from './sentence-config.js';
 
 export interface TransformersEmbedderOptions {
   /** Hub id (looked up as <modelsDir>/<id>/) or a path to a local model folder containing config.json. */
@@ -16,12 +17,6 @@ export interface TransformersEmbedderOptions {
   /** Passages per forward pass; passages are length-sorted first so each batch pads only to its own longest. */
   batchSize?: number;
 }
-
-/** Models trained with instruction/role prefixes; every other model embeds raw text. */
-const PREFIXES: { test: RegExp; query: string; passage: string }[] = [
-  { test: /(^|[/-])e5-/i, query: 'query: ', passage: 'passage: ' },
-  { test: /bge-(small|base|large)-en/i, query: 'Represent this sentence for searching relevant passages: ', passage: '' },
-];
 
 /** Beyond this, MiniLM-style models degrade (they were trained at 256 even when the config allows 512). */
 const DEFAULT_MAX_TOKENS = 256;
@@ -110,9 +105,16 @@ export async function loadTransformersEmbedder(opts: TransformersEmbedderOptions
     throw unavailable(`Could not load model "${opts.model}" from ${dir} (dtype ${dtype}): ${(e as Error).message}.`, e);
   }
 
-  const maxTokens = Math.min(opts.maxTokens ?? DEFAULT_MAX_TOKENS, tokenizer.model_max_length, maxPositions);
+  // Pooling, trained length and query instruction from the model's sentence-transformers files (or its known usage).
+  let sentence: ReturnType<typeof readSentenceConfig>;
+  try {
+    sentence = readSentenceConfig(dir, opts.model);
+  } catch (e) {
+    throw unavailable(`Model folder ${dir}: ${(e as Error).message}.`, e);
+  }
+  const maxTokens = Math.min(opts.maxTokens ?? sentence.maxTokens ?? DEFAULT_MAX_TOKENS, tokenizer.model_max_length, maxPositions);
   const batchSize = Math.max(1, opts.batchSize ?? 16);
-  const prefix = PREFIXES.find((p) => p.test.test(opts.model)) ?? { query: '', passage: '' };
+  const prefix = { query: sentence.queryPrefix, passage: sentence.passagePrefix };
   const padId = BigInt(tokenizer.pad_token_id ?? 0);
 
   const special = new Set(tokenizer.all_special_ids);
@@ -139,7 +141,9 @@ export async function loadTransformersEmbedder(opts: TransformersEmbedderOptions
     if (!hidden) throw new AppError('INTERNAL', `model ${modelId} returned no last_hidden_state`);
     const D = hidden.dims[2]!;
     const h = hidden.data;
-    // Mean over real tokens only; the 1/n factor vanishes under L2 normalisation, but keeps the vector a true mean.
+    // CLS pooling: the first token's state. Mean: over real tokens only; the 1/n factor vanishes under L2
+    // normalisation, but keeps the vector a true mean.
+    if (sentence.pooling === 'cls') return batch.map((_, b) => l2normalize(h.slice(b * S * D, b * S * D + D)));
     return batch.map((seq, b) => {
       const v = new Float32Array(D);
       for (let s = 0; s < seq.length; s++) {
@@ -163,7 +167,17 @@ export async function loadTransformersEmbedder(opts: TransformersEmbedderOptions
   }
 
   return {
-    info: { modelId, backend: 'transformers', dims, maxTokens, pooling: 'mean', normalize: true, dtype },
+    info: {
+      modelId,
+      backend: 'transformers',
+      dims,
+      maxTokens,
+      pooling: sentence.pooling,
+      normalize: true,
+      dtype,
+      ...(prefix.query ? { queryPrefix: prefix.query } : {}),
+      ...(prefix.passage ? { passagePrefix: prefix.passage } : {}),
+    },
     embedPassages: (texts) => embed(texts, prefix.passage),
     embedQuery: async (text) => (await embed([text], prefix.query))[0]!,
     dispose: async () => {

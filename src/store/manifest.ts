@@ -14,9 +14,11 @@ export const ModelInfoSchema = z.object({
   backend: z.enum(['transformers', 'use-lite']),
   dims: z.number().int().positive(),
   maxTokens: z.number().int().positive(),
-  pooling: z.enum(['mean', 'none']),
+  pooling: z.enum(['mean', 'cls', 'none']),
   normalize: z.literal(true),
   dtype: z.string(),
+  queryPrefix: z.string().optional(),
+  passagePrefix: z.string().optional(),
   /** Absolute folder of a model given as a path (not found under models/ by its id), so the server can load it again. */
   location: z.string().optional(),
 });
