@@ -179,7 +179,8 @@ async function sideBySide(emb: Embedder, spec: RowSpec, texts: string[], s: Benc
   const ort = await import('onnxruntime-node');
   const tokenizer = await AutoTokenizer.from_pretrained(dir);
   const special = new Set<number>(tokenizer.all_special_ids);
-  const tok = (t: string) => truncateIds(tokenizer.encode(t), emb.info.maxTokens, special);
+  const pre = emb.info.passagePrefix ?? '';
+  const tok = (t: string) => truncateIds(tokenizer.encode(pre + t), emb.info.maxTokens, special);
   const seqs = texts.map(tok);
   const batches = lengthSortedBatches(seqs, s.batch).map((idx) => idx.map((i) => seqs[i]!));
   const session = await ort.InferenceSession.create(path.join(dir, 'onnx', onnxFileName(emb.info.dtype)), {
