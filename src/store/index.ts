@@ -12,6 +12,7 @@ export { deferFts, finalize, openReadonly, openWritable, rebuildFts } from './db
 export * from './manifest.js';
 export { PaperStore, PaperWriter, getMeta, hasFilters, type FacetCounts, type PaperFilters, type PaperRow } from './papers.js';
 export { VectorIndex, DEFAULT_HNSW, type Neighbor } from './vectors.js';
+export { folderSignature, sha256File, verifyBuild, type Verified } from './verify.js';
 
 const CURRENT = 'CURRENT';
 export const BUILDS = 'builds';
