@@ -16,6 +16,9 @@ export const FIGURE_OWNERS: Readonly<Record<string, string>> = {
   bench: 'bench',
   scale: 'scale',
   load: 'load',
+  // docs/scale-out.md: written through scripts/lib/publish-figures.ts (the same stamp and markers).
+  'fault-replicas': 'fault:replicas',
+  capacity: 'capacity',
 };
 
 const openMarker = (name: string): string => `<!-- figures:${name} -->`;
