@@ -1,19 +1,27 @@
 // `npm run eval`: nDCG@10 / Recall@100 / MRR@10 per mode on the shared BEIR collections (Cranfield, SciFact test).
+//
+//   npm run eval                 print the table (stdout), progress on stderr
+//   npm run eval -- --write      also put it into the <!-- figures:eval --> blocks of README.md and docs/relevance.md
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT, loadConfig } from '../src/config.js';
 import { loadEmbedder } from '../src/embed/index.js';
 import { runEval, type EvalReport } from '../src/eval/run.js';
+import type { Scores } from '../src/eval/metrics.js';
 import { fusionOption } from '../src/runtime.js';
 import { defaultAlpha } from '../src/search/searcher.js';
+import { publishFigures } from './lib/figures.js';
 
-const { values } = parseArgs({ options: { model: { type: 'string', default: 'use-lite' }, split: { type: 'string', default: 'test' } } });
+const { values } = parseArgs({
+  options: { model: { type: 'string', default: 'use-lite' }, split: { type: 'string', default: 'test' }, write: { type: 'boolean', default: false } },
+});
 const BEIR = path.resolve(PROJECT_ROOT, '..', 'shared', 'data', 'beir');
 const sets = ['cranfield', 'scifact'].map((n) => path.join(BEIR, n)).filter((d) => {
   if (!existsSync(d)) console.error(`skipped: ${d} is absent`);
   return existsSync(d);
 });
+if (!sets.length) process.exit(0);
 const cfg = loadConfig({ model: values.model });
 const embedder = await loadEmbedder(cfg.model, { modelsDir: cfg.modelsDir });
 const reports: EvalReport[] = [];
@@ -23,10 +31,26 @@ for (const dir of sets) {
   );
 }
 await embedder.dispose();
-console.log(`\nmodel ${embedder.info.modelId}, split ${values.split}, hybrid = weighted fusion alpha ${cfg.hybridAlpha ?? defaultAlpha(embedder.info.modelId)}\n`);
-console.log('| collection | queries | mode | nDCG@10 | Recall@100 | MRR@10 |\n| --- | --- | --- | --- | --- | --- |');
-for (const r of reports) {
-  for (const [mode, s] of Object.entries(r.modes)) {
-    console.log(`| ${r.dataset} | ${r.queries} | ${mode} | ${s['ndcg@10'].toFixed(4)} | ${s['recall@100'].toFixed(4)} | ${s['mrr@10'].toFixed(4)} |`);
+
+/** The table, the best nDCG@10 of each collection in bold, and how hybrid compares with the better of its parts. */
+function evalFigures(rs: EvalReport[]): string {
+  const out = [`model ${embedder.info.modelId}, split ${values.split}, hybrid = weighted fusion alpha ${cfg.hybridAlpha ?? defaultAlpha(embedder.info.modelId)}`, ''];
+  out.push('| collection | queries | mode | nDCG@10 | Recall@100 | MRR@10 |', '| --- | --- | --- | --- | --- | --- |');
+  const gains: string[] = [];
+  for (const r of rs) {
+    const best = Math.max(...Object.values(r.modes).map((s) => s!['ndcg@10']));
+    for (const [mode, s] of Object.entries(r.modes) as [string, Scores][]) {
+      const ndcg = s['ndcg@10'].toFixed(4);
+      out.push(`| ${r.dataset} | ${r.queries} | ${mode} | ${s['ndcg@10'] === best ? `**${ndcg}**` : ndcg} | ${s['recall@100'].toFixed(4)} | ${s['mrr@10'].toFixed(4)} |`);
+    }
+    const { hybrid, semantic, keyword } = r.modes;
+    if (hybrid && semantic && keyword) {
+      const d = hybrid['ndcg@10'] - Math.max(semantic['ndcg@10'], keyword['ndcg@10']);
+      gains.push(`${r.dataset} ${d >= 0 ? '+' : ''}${d.toFixed(4)}`);
+    }
   }
+  if (gains.length) out.push('', `nDCG@10 of hybrid minus the better of semantic and keyword: ${gains.join(', ')}.`);
+  return out.join('\n');
 }
+
+publishFigures('eval', evalFigures(reports));

@@ -5,6 +5,7 @@
 //
 // Prints a markdown table: requests/s, p50/p99 latency, errors and non-2xx per endpoint, and the server's RSS
 // (from its own /metrics) before and after. Exits 1 if any request failed or was not 2xx.
+// `npm run load -- --write` also puts it into the <!-- figures:load --> block of docs/operations.md (only when no request failed).
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,11 +16,13 @@ import autocannon from 'autocannon';
 import { buildIndex } from '../src/build.js';
 import { PROJECT_ROOT } from '../src/config.js';
 import { loadUseLiteEmbedder } from '../src/embed/use-lite.js';
+import { publishFigures } from './lib/figures.js';
 
 const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '30' },
     connections: { type: 'string', default: '32' },
+    write: { type: 'boolean', default: false },
   },
 });
 const duration = Number(args.duration);
@@ -133,10 +136,11 @@ async function main(): Promise<void> {
           `| ${name} | ${r.requests.average.toFixed(0)} | ${r.latency.p50} | ${r.latency.p99} | ${r.requests.total} | ${r.errors + r.timeouts} | ${r.non2xx} |`,
       ),
       '',
-      `Server RSS: ${mib(rssBefore)} before (after start-up and warm-up), ${mib(rssAfter)} after the load.`,
+      `Server RSS: ${mib(rssBefore)} before (after start-up and warm-up), ${mib(rssAfter)} after the load (${rows.length * duration} s, ${rows.reduce((n, { r }) => n + r.requests.total, 0)} requests).`,
     ];
-    process.stdout.write(lines.join('\n') + '\n');
     const failed = rows.some(({ r }) => r.errors + r.timeouts + r.non2xx > 0);
+    // A failed run still prints its figures, but never writes them into the docs.
+    publishFigures('load', lines.join('\n'), failed ? process.argv.slice(2).filter((a) => a !== '--write') : process.argv.slice(2));
     if (failed) {
       log('FAIL: some requests errored or were not 2xx');
       process.exitCode = 1;

@@ -1,4 +1,7 @@
 // Scale benchmark: builds the 120k real arXiv records with the tiny BERT, then an --update adding 1,000; prints a markdown table.
+//
+//   npm run scale               several minutes; the table on stdout
+//   npm run scale -- --write    also put it into the <!-- figures:scale --> block of docs/scale.md
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,6 +14,7 @@ import { PROJECT_ROOT } from '../src/config.js';
 import { writeBertModel } from '../src/embed/make-bert.js';
 import { readSources } from '../src/ingest/index.js';
 import { readLines } from '../src/ingest/lines.js';
+import { publishFigures } from './lib/figures.js';
 
 const { values } = parseArgs({
   options: {
@@ -20,6 +24,7 @@ const { values } = parseArgs({
     /** Use only the first N records of each file (quick runs while tuning). */
     limit: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    write: { type: 'boolean', default: false },
     /** Internal: read the given files with the ingest readers only and print the peak RSS (a child mode). */
     'read-only': { type: 'boolean', default: false },
   },
@@ -146,8 +151,16 @@ try {
     [`--update adding ${u.added}`, `${upd.wall.toFixed(1)} s wall (embedded ${u.embedded}, unchanged ${u.unchanged}; copy base ${u.timings.stage!.toFixed(1)} s, ingest ${u.timings.ingest!.toFixed(1)} s, embed ${u.timings.embed!.toFixed(1)} s, HNSW ${u.timings.hnsw!.toFixed(1)} s, publish ${u.timings.publish!.toFixed(1)} s)`],
     ['peak RSS, update process', mb(upd.peakRss)],
   ];
-  console.log('| measure | value |\n| --- | --- |');
-  for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+  publishFigures(
+    'scale',
+    [
+      `${records} records of ${path.relative(PROJECT_ROOT, values.data!) || values.data} (both files), model ${path.basename(values.model!)}, node ${process.version}`,
+      '',
+      '| measure | value |',
+      '| --- | --- |',
+      ...rows.map(([k, v]) => `| ${k} | ${v} |`),
+    ].join('\n'),
+  );
   if (values.keep) console.error(`kept ${work}`);
 } finally {
   if (!values.keep) await rm(work, { recursive: true, force: true });

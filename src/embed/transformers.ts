@@ -49,6 +49,24 @@ function locate(model: string, modelsDir: string): { dir: string; modelId: strin
 const readJson = (path: string): Record<string, unknown> =>
   existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
 
+/** Truncates like Python's tokenizers, keeping the closing [SEP] / </s> (transformers.js would cut it off). */
+export function truncateIds(ids: number[], maxTokens: number, special: ReadonlySet<number>): number[] {
+  if (ids.length <= maxTokens) return ids;
+  const last = ids[ids.length - 1]!;
+  return special.has(last) ? [...ids.slice(0, maxTokens - 1), last] : ids.slice(0, maxTokens);
+}
+
+/**
+ * The forward passes of one embed call: indices of `seqs`, sorted by length and cut into batches, so each batch
+ * pads only to its own longest sequence. Exported so the bench can run bare onnxruntime on exactly these batches.
+ */
+export function lengthSortedBatches(seqs: readonly (readonly number[])[], batchSize: number): number[][] {
+  const order = seqs.map((_, i) => i).sort((a, b) => seqs[a]!.length - seqs[b]!.length);
+  const batches: number[][] = [];
+  for (let i = 0; i < order.length; i += batchSize) batches.push(order.slice(i, i + batchSize));
+  return batches;
+}
+
 export async function loadTransformersEmbedder(opts: TransformersEmbedderOptions): Promise<Embedder> {
   let found = locate(opts.model, opts.modelsDir);
   if ('looked' in found && opts.allowRemote && isHubId(opts.model)) {
@@ -100,13 +118,7 @@ export async function loadTransformersEmbedder(opts: TransformersEmbedderOptions
   const padId = BigInt(tokenizer.pad_token_id ?? 0);
 
   const special = new Set(tokenizer.all_special_ids);
-  /** Truncates like Python's tokenizers, keeping the closing [SEP] / </s> (transformers.js would cut it off). */
-  const tokenize = (text: string): number[] => {
-    const ids = tokenizer.encode(text);
-    if (ids.length <= maxTokens) return ids;
-    const last = ids[ids.length - 1]!;
-    return special.has(last) ? [...ids.slice(0, maxTokens - 1), last] : ids.slice(0, maxTokens);
-  };
+  const tokenize = (text: string): number[] => truncateIds(tokenizer.encode(text), maxTokens, special);
 
   /** One forward pass; the batch is padded to its longest sequence. */
   async function forward(batch: number[][]): Promise<Float32Array[]> {
@@ -146,10 +158,8 @@ export async function loadTransformersEmbedder(opts: TransformersEmbedderOptions
   async function embed(texts: readonly string[], pre: string): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
     const seqs = texts.map((t) => tokenize(pre + t));
-    const order = seqs.map((_, i) => i).sort((a, b) => seqs[a]!.length - seqs[b]!.length);
     const result = new Array<Float32Array>(texts.length);
-    for (let i = 0; i < order.length; i += batchSize) {
-      const idx = order.slice(i, i + batchSize);
+    for (const idx of lengthSortedBatches(seqs, batchSize)) {
       const vecs = await forward(idx.map((j) => seqs[j]!));
       idx.forEach((j, k) => (result[j] = vecs[k]!));
     }
