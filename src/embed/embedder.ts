@@ -32,8 +32,8 @@ export interface Embedder {
   readonly parallelism?: number;
 }
 
-/** Passage text for a paper, per the design contract. */
-export const passageText = (p: { title: string; abstract: string }): string => `${p.title}. ${p.abstract}`;
+/** Passage text for a paper (title + ". " + abstract, or whichever of the two it has): one definition, in paper.ts. */
+export { passageText } from '../paper.js';
 
 /** L2-normalises in place and returns the vector; a zero vector stays zero. */
 export function l2normalize(v: Float32Array): Float32Array {
