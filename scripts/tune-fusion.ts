@@ -11,12 +11,13 @@ import { evalIndex, loadQuerySet, scoreMode } from '../src/eval/run.js';
 import type { Fusion } from '../src/search/fuse.js';
 import { Searcher } from '../src/search/searcher.js';
 import { publishFigures } from './lib/figures.js';
+import { REAL_MODEL, hasRealModel } from './lib/models.js';
 
 const { values } = parseArgs({
   options: {
     dir: { type: 'string', default: path.resolve(PROJECT_ROOT, '..', 'shared', 'data', 'beir', 'scifact') },
     split: { type: 'string', default: 'train' },
-    model: { type: 'string', default: 'use-lite' },
+    model: { type: 'string', default: hasRealModel() ? REAL_MODEL : 'use-lite' },
     write: { type: 'boolean', default: false },
   },
 });

@@ -452,10 +452,10 @@ export function program(): Command {
       const embedder = await loadLocalEmbedder(cfg.model, { modelsDir: cfg.modelsDir, batchSize: cfg.batchSize, dtype: cfg.dtype });
       const r = await runEval({ dir, split: o.split, modes, embedder, cacheDir: o.cache, ...fusionOption(cfg), log: err, progress: !o.json || process.stderr.isTTY }).finally(() => embedder.dispose());
       if (o.json) {
-        out(JSON.stringify({ dataset: r.dataset, split: r.split, queries: r.queries, model: r.model, corpus: r.corpus, modes: r.modes }));
+        out(JSON.stringify({ dataset: r.dataset, split: r.split, queries: r.queries, model: r.model, dtype: r.dtype, corpus: r.corpus, modes: r.modes }));
         return;
       }
-      out(`${r.dataset} (${r.split}, ${r.queries} queries, ${r.model})\n`);
+      out(`${r.dataset} (${r.split}, ${r.queries} queries, ${r.model}, ${r.dtype})\n`);
       out('| mode | nDCG@10 | Recall@100 | MRR@10 |\n| --- | --- | --- | --- |');
       for (const [m, s] of Object.entries(r.modes)) out(`| ${m} | ${s['ndcg@10'].toFixed(4)} | ${s['recall@100'].toFixed(4)} | ${s['mrr@10'].toFixed(4)} |`);
     });

@@ -31,6 +31,8 @@ export interface EvalReport {
   split: string;
   queries: number;
   model: string;
+  /** Weights the model ran with (fp32, q8). */
+  dtype: string;
   /** How much of the corpus the index holds: documents, indexed, and empty ones (which nothing can index). */
   corpus: { documents: number; indexed: number; empty: number };
   modes: Partial<Record<Mode, Scores>>;
@@ -131,6 +133,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
       split,
       queries: qs.ids.length,
       model: opts.embedder.info.modelId,
+      dtype: opts.embedder.info.dtype,
       corpus: { documents: corpus.documents, indexed: corpus.indexed, empty: corpus.empty },
       modes: {},
     };
