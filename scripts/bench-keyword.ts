@@ -141,7 +141,7 @@ function measure(db: DB, kw: KeywordIndex, q: string, k: number): Row {
       current.keywordSearch(match, undefined, k);
       current.keywordCount(match, undefined);
     }),
-    decoded: stats.postingsDecoded,
+    decoded: stats.postingsRead,
     matched: stats.postingsMatched,
     scored: stats.docsScored,
   };
@@ -178,7 +178,7 @@ try {
   const papers = kw.segment.docs;
   console.log(`\n${papers} papers: keywords.bin ${(kw.bytes / 2 ** 20).toFixed(0)} MB = ${(kw.bytes / papers).toFixed(0)} bytes/paper, ` +
     `loaded in ${loadMs.toFixed(0)} ms (RSS +${((rss1 - rss0) / 2 ** 20).toFixed(0)} MB); papers.sqlite ${(statSync(path.join(work, 'papers.sqlite')).size / 2 ** 20).toFixed(0)} MB; top ${k}\n`);
-  console.log('| queries | query | matches | engine p50 / p99 ms | FTS5 MATCH ORDER BY rank LIMIT p50 / p99 ms | paperscope today (FTS5 bm25 + count) p50 / p99 ms | postings decoded / matched | docs scored |');
+  console.log('| queries | query | matches | engine p50 / p99 ms | FTS5 MATCH ORDER BY rank LIMIT p50 / p99 ms | paperscope today (FTS5 bm25 + count) p50 / p99 ms | postings read / matched | docs scored |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   print('common', COMMON.map((q) => measure(db, kw, q, k)));
   print('rare', RARE.map((q) => measure(db, kw, q, k)));

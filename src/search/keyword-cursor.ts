@@ -1,12 +1,10 @@
 // Cursors over posting lists (lazy block decoding, block bounds, window accumulation) and the top-k heap.
 import {
   BLOCK,
+  BlockView,
   END,
-  decodeDocs,
-  decodeTfs,
-  phraseFreq,
   saturation,
-  type ColumnWeights,
+  type Weights,
   type KeywordHit,
   type KeywordSegment,
   type KeywordStats,
@@ -18,7 +16,7 @@ export interface ScoreContext {
   seg: KeywordSegment;
   d: number;
   avgdl: number;
-  w: ColumnWeights;
+  w: Weights;
 }
 
 /** One window of documents [lo, hi) being accumulated: summed contributions, and which documents are touched. */
@@ -27,14 +25,22 @@ export interface Window {
   hi: number;
   acc: Float64Array;
   seen: Uint32Array;
+  /** Bitmaps of terms every document that can still make the top k contains. */
+  required: readonly Uint32Array[];
+}
+
+/** Whether every bitmap has document d. */
+export function hasAllBits(bitmaps: readonly Uint32Array[], d: number): boolean {
+  for (const bits of bitmaps) if ((bits[d >>> 5]! & (1 << (d & 31))) === 0) return false;
+  return true;
 }
 
 const bit = (bits: Uint32Array, off: number): boolean => (bits[off >>> 5]! & (1 << (off & 31))) !== 0;
 
 /**
  * A cursor over one term's postings in one segment. Moving is lazy: a seek into another block only records a
- * lower bound of the document there, and the block is decoded when that document is needed exactly, so
- * blocks that skipping passes over are never decoded.
+ * lower bound of the document there; the block is searched when that document is needed exactly, so blocks
+ * that skipping passes over are never read.
  */
 export class Cursor {
   /** The current document, or a lower bound of it while `exact` is false. */
@@ -48,16 +54,16 @@ export class Cursor {
   /** Upper bound of this cursor's score contribution anywhere in its list. */
   readonly maxScore: number;
   private b: number;
-  private decoded = -1;
+  private viewed = -1;
   private pos = 0;
-  private count = 0;
   private sb: number;
-  private tfReady = false;
   private readonly first: number;
   private readonly end: number;
-  private readonly docs = new Int32Array(BLOCK);
-  private readonly tfTitle = new Int32Array(BLOCK);
-  private readonly tfAbstract = new Int32Array(BLOCK);
+  private readonly view: BlockView;
+  /** The documents of block `scanned` from position scannedFrom on, decoded when it was scanned (accumulate). */
+  private readonly scan = new Int32Array(BLOCK);
+  private scanned = -1;
+  private scannedFrom = 0;
 
   constructor(
     private readonly seg: KeywordSegment,
@@ -71,37 +77,45 @@ export class Cursor {
     this.first = this.b = this.sb = seg.termBlocks[term]!;
     this.end = seg.termBlocks[term + 1]!;
     this.maxScore = weight * seg.termMax[term]!;
+    this.view = new BlockView(seg);
     this.enter(this.first, 0);
   }
 
-  /** Positions on block b at a lower bound `from` of its next document, without decoding it. */
+  /** Positions on block b at a lower bound `from` of its next document, without reading it. */
   private enter(b: number, from: number): void {
     this.b = b;
     this.exact = b >= this.end;
     this.doc = this.exact ? END : from;
   }
 
-  private decode(): void {
-    if (this.decoded === this.b) return;
-    this.count = decodeDocs(this.seg, this.b, this.first, this.docs);
-    this.stats.postingsDecoded += this.count;
-    this.decoded = this.b;
-    this.tfReady = false;
+  private open(): void {
+    if (this.viewed === this.b) return;
+    this.view.open(this.b, this.first);
+    this.viewed = this.b;
     this.pos = 0;
   }
 
-  /** Makes `doc` exact: decodes the block if needed and finds the first document >= the lower bound. */
+  /** Makes `doc` exact: binary-searches the block for the first document >= the lower bound. */
   materialize(): void {
     if (this.exact) return;
-    this.decode();
-    let p = this.pos;
-    while (this.docs[p]! < this.doc) p++;
-    this.pos = p;
-    this.doc = this.docs[p]!;
+    this.open();
+    const v = this.view;
+    // The block's last document is >= the bound (that is how the block was chosen).
+    let lo = this.pos;
+    let hi = v.count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      this.stats.postingsRead++;
+      if (v.doc(mid) < this.doc) lo = mid + 1;
+      else hi = mid;
+    }
+    this.stats.postingsRead++;
+    this.pos = lo;
+    this.doc = v.doc(lo);
     this.exact = true;
   }
 
-  /** Moves to the first document >= target: exactly within a decoded block, else to a lower bound. */
+  /** Moves to the first document >= target: a lower bound only (see materialize). */
   seek(target: number): void {
     if (target <= this.doc) return;
     const last = this.seg.blockLast;
@@ -115,7 +129,7 @@ export class Cursor {
     this.enter(b, target);
   }
 
-  /** Bound of the contribution in the block that would hold target (0 past the list's end); not decoded. */
+  /** Bound of the contribution in the block that would hold target (0 past the list's end); not read. */
   blockBound(target: number): number {
     const last = this.seg.blockLast;
     let s = this.sb > this.b && last[this.sb - 1]! >= target ? this.b : Math.max(this.sb, this.b);
@@ -144,12 +158,9 @@ export class Cursor {
     return this.idfSum * saturation(this.freq(ctx.w), ctx.seg.docLen[ctx.d]!, ctx.avgdl);
   }
 
-  freq(w: ColumnWeights): number {
-    if (!this.tfReady) {
-      decodeTfs(this.seg, this.b, this.tfTitle, this.tfAbstract);
-      this.tfReady = true;
-    }
-    return phraseFreq(this.tfTitle[this.pos]!, this.tfAbstract[this.pos]!, w);
+  /** The current (exact) document's phrase frequency. */
+  freq(w: Weights): number {
+    return w.freq(this.view.title(this.pos), this.view.abstract(this.pos));
   }
 
   /** Whether the list holds document d (at offset off in the current window): exact cursors and windows only. */
@@ -158,46 +169,59 @@ export class Cursor {
   }
 
   /** The frequency of document d in this list, 0 when it is not there (see holds). */
-  freqAt(d: number, off: number, w: ColumnWeights): number {
+  freqAt(d: number, off: number, w: Weights): number {
     if (!this.holds(d, off)) return 0;
     return this.accumulating ? this.windowFreq![off]! : this.freq(w);
   }
 
   /**
    * Adds the list's postings in [win.lo, win.hi) to the window: frequency into windowFreq, contribution into
-   * acc, a bit into seen (windowFreq and windowSeen must be set). Leaves the cursor at its first document >= hi (lazily: the next block is not decoded).
+   * acc, a bit into seen (windowFreq and windowSeen must be set). Leaves the cursor at its first document >= hi
+   * (lazily: the next block is not read).
    */
   accumulate(win: Window, ctx: ScoreContext): void {
-    const freqs = this.windowFreq!;
-    const own = this.windowSeen!;
-    const { acc, seen, lo, hi } = win;
-    own.fill(0);
+    this.windowSeen!.fill(0);
     this.accumulating = true;
-    const docLen = this.seg.docLen;
-    this.seek(lo);
-    while (this.doc < hi) {
+    this.seek(win.lo);
+    while (this.doc < win.hi) {
       this.materialize();
-      if (!this.tfReady) {
-        decodeTfs(this.seg, this.b, this.tfTitle, this.tfAbstract);
-        this.tfReady = true;
-      }
-      let p = this.pos;
-      for (; p < this.count && this.docs[p]! < hi; p++) {
-        const d = this.docs[p]!;
-        const off = d - lo;
-        const f = phraseFreq(this.tfTitle[p]!, this.tfAbstract[p]!, ctx.w);
-        freqs[off] = f;
-        acc[off] = acc[off]! + this.idfSum * saturation(f, docLen[d]!, ctx.avgdl);
-        seen[off >>> 5] = seen[off >>> 5]! | (1 << (off & 31));
-        own[off >>> 5] = own[off >>> 5]! | (1 << (off & 31));
-      }
-      if (p < this.count) {
+      const p = this.addBlock(win, ctx);
+      if (p < this.view.count) {
         this.pos = p;
-        this.doc = this.docs[p]!;
+        this.doc = this.view.doc(p);
         return;
       }
-      this.enter(this.b + 1, this.docs[this.count - 1]! + 1);
+      this.enter(this.b + 1, this.seg.blockLast[this.b]! + 1);
     }
+  }
+
+  /** Adds the block's postings from pos up to the window's end, passing over documents missing a required term. */
+  private addBlock(win: Window, ctx: ScoreContext): number {
+    const { acc, seen, lo, hi, required } = win;
+    const freqs = this.windowFreq!;
+    const own = this.windowSeen!;
+    const docLen = this.seg.docLen;
+    const v = this.view;
+    const docs = this.scan;
+    if (this.scanned !== this.b || this.scannedFrom > this.pos) {
+      v.docs(this.pos, docs);
+      this.stats.postingsRead += v.count - this.pos;
+      this.scanned = this.b;
+      this.scannedFrom = this.pos;
+    }
+    let p = this.pos;
+    for (; p < v.count; p++) {
+      const d = docs[p]!;
+      if (d >= hi) break;
+      if (required.length && !hasAllBits(required, d)) continue;
+      const off = d - lo;
+      const f = ctx.w.freq(v.title(p), v.abstract(p));
+      freqs[off] = f;
+      acc[off] = acc[off]! + this.idfSum * saturation(f, docLen[d]!, ctx.avgdl);
+      seen[off >>> 5] = seen[off >>> 5]! | (1 << (off & 31));
+      own[off >>> 5] = own[off >>> 5]! | (1 << (off & 31));
+    }
+    return p;
   }
 }
 
@@ -215,8 +239,6 @@ export class TopK {
     readonly k: number,
     private readonly segs: readonly KeywordSegment[],
     private readonly tieBreak: TopKOptions['tieBreak'],
-    /** A threshold known beforehand (k documents are known to score at least this). */
-    private readonly floor = -Infinity,
   ) {
     this.score = new Float64Array(k);
     this.rounded = new Float64Array(k);
@@ -240,7 +262,7 @@ export class TopK {
    * by a relative 1e-9 so that float rounding in bound sums can never prune a document that belongs.
    */
   threshold(): number {
-    return Math.max(this.floor, this.size < this.k ? -Infinity : ((this.rounded[0]! - 0.5) / 1e6) * (1 - 1e-9));
+    return this.size < this.k ? -Infinity : ((this.rounded[0]! - 0.5) / 1e6) * (1 - 1e-9);
   }
 
   offer(score: number, s: number, d: number): void {

@@ -67,10 +67,13 @@ export interface KeywordHit {
   score: number;
 }
 
-/** What a query cost: postings an exhaustive scorer reads, postings decoded here, documents scored exactly. */
+/**
+ * What a query cost: postings an exhaustive scorer reads (every posting of every query term), postings read
+ * here (doc entries: in full for windows scanned, a binary search's worth for a probe), documents scored exactly.
+ */
 export interface KeywordStats {
   postingsMatched: number;
-  postingsDecoded: number;
+  postingsRead: number;
   docsScored: number;
 }
 
@@ -96,6 +99,24 @@ export function phraseFreq(tfTitle: number, tfAbstract: number, w: ColumnWeights
   return f;
 }
 
+/** Column weights as the search loops use them: one object shape, and phraseFreq as a method. */
+export class Weights {
+  readonly title: number;
+  readonly abstract: number;
+  /** Both are integers: the sum of the additions is then exact, and one multiply-add gives the same bits. */
+  private readonly integral: boolean;
+
+  constructor(w: ColumnWeights) {
+    this.title = w.title;
+    this.abstract = w.abstract;
+    this.integral = Number.isInteger(w.title) && Number.isInteger(w.abstract);
+  }
+
+  freq(tfTitle: number, tfAbstract: number): number {
+    return this.integral ? tfTitle * this.title + tfAbstract * this.abstract : phraseFreq(tfTitle, tfAbstract, this);
+  }
+}
+
 /** The IDF-free part of a phrase's score in a row of D tokens. */
 export function saturation(freq: number, D: number, avgdl: number): number {
   return (freq * (K1 + 1.0)) / (freq + K1 * (1 - B + (B * D) / avgdl));
@@ -103,55 +124,81 @@ export function saturation(freq: number, D: number, avgdl: number): number {
 
 // ---------------------------------------------------------------------------------------------------------
 // Block layout: one header word (count-1 | docBits << 8 | titleBits << 14 | abstractBits << 20), then
-// bit-packed, little-endian within 32-bit words: count doc gaps, count title tfs, count abstract tfs.
-// A gap is doc - previous - 1; the previous of a term's first block is -1, of later blocks the last doc before.
+// bit-packed, little-endian within 32-bit words: count doc offsets, count title tfs, count abstract tfs.
+// A doc offset is doc - base, base being 0 in a term's first block and the previous block's last doc + 1
+// after it (frame of reference, not deltas): any posting is read directly, so a probe binary-searches a
+// block instead of decoding it, and a term frequency is read only for a document that is scored.
 
 export function blockHeader(count: number, docBits: number, titleBits: number, abstractBits: number): number {
   return ((count - 1) | (docBits << 8) | (titleBits << 14) | (abstractBits << 20)) >>> 0;
 }
 
-/** Reads `count` values of `width` bits starting at bit `bit` of the block's data (after its header word). */
-function unpack(src: Uint32Array, word0: number, bit: number, width: number, count: number, out: Int32Array): void {
-  if (width === 0) {
-    out.fill(0, 0, count);
-    return;
+/** The value of `width` bits at bit `bit` of the words from word0 (width 0 reads 0). */
+export function readBits(src: Uint32Array, word0: number, bit: number, width: number): number {
+  if (width === 0) return 0;
+  const w = word0 + (bit >>> 5);
+  const s = bit & 31;
+  let v = src[w]! >>> s;
+  if (s + width > 32) v |= src[w + 1]! << (32 - s);
+  return width === 32 ? v >>> 0 : v & ((1 << width) - 1);
+}
+
+/** A block's header, decoded: where its postings are and how wide. Filled in place (no garbage per block). */
+export class BlockView {
+  count = 0;
+  base = 0;
+  word0 = 0;
+  docBits = 0;
+  titleBits = 0;
+  abstractBits = 0;
+
+  constructor(private readonly seg: KeywordSegment) {}
+
+  /** Views block b of a term whose first block is `first`. */
+  open(b: number, first: number): void {
+    const h = this.seg.postings[this.seg.blockWord[b]!]!;
+    this.count = (h & 0xff) + 1;
+    this.docBits = (h >>> 8) & 63;
+    this.titleBits = (h >>> 14) & 63;
+    this.abstractBits = (h >>> 20) & 63;
+    this.word0 = this.seg.blockWord[b]! + 1;
+    this.base = b > first ? this.seg.blockLast[b - 1]! + 1 : 0;
   }
-  const mask = width === 32 ? 0xffffffff : (1 << width) - 1;
-  let w = word0 + (bit >>> 5);
-  let s = bit & 31;
-  for (let i = 0; i < count; i++) {
-    let v = src[w]! >>> s;
-    if (s + width > 32) v |= src[w + 1]! << (32 - s);
-    out[i] = v & mask;
-    s += width;
-    if (s >= 32) {
-      s -= 32;
-      w++;
+
+  doc(p: number): number {
+    return this.base + readBits(this.seg.postings, this.word0, p * this.docBits, this.docBits);
+  }
+
+  /** Documents from..count-1 into out[from..]: sequential, cheaper per posting than doc(p) for a whole block. */
+  docs(from: number, out: Int32Array): void {
+    const src = this.seg.postings;
+    const width = this.docBits;
+    if (width === 0) {
+      out.fill(this.base, from, this.count);
+      return;
+    }
+    const mask = width === 32 ? 0xffffffff : (1 << width) - 1;
+    let w = this.word0 + ((from * width) >>> 5);
+    let s = (from * width) & 31;
+    for (let p = from; p < this.count; p++) {
+      let v = src[w]! >>> s;
+      if (s + width > 32) v |= src[w + 1]! << (32 - s);
+      out[p] = this.base + ((v & mask) >>> 0);
+      s += width;
+      if (s >= 32) {
+        s -= 32;
+        w++;
+      }
     }
   }
-}
 
-const blockCount = (h: number): number => (h & 0xff) + 1;
-const docBits = (h: number): number => (h >>> 8) & 63;
-const titleBits = (h: number): number => (h >>> 14) & 63;
-const abstractBits = (h: number): number => (h >>> 20) & 63;
+  title(p: number): number {
+    return readBits(this.seg.postings, this.word0, this.count * this.docBits + p * this.titleBits, this.titleBits);
+  }
 
-/** Decodes block b's documents into out; returns how many. */
-export function decodeDocs(seg: KeywordSegment, b: number, first: number, out: Int32Array): number {
-  const h = seg.postings[seg.blockWord[b]!]!;
-  const n = blockCount(h);
-  unpack(seg.postings, seg.blockWord[b]! + 1, 0, docBits(h), n, out);
-  let prev = b > first ? seg.blockLast[b - 1]! : -1;
-  for (let i = 0; i < n; i++) out[i] = prev = prev + 1 + out[i]!;
-  return n;
-}
-
-export function decodeTfs(seg: KeywordSegment, b: number, title: Int32Array, abstract: Int32Array): void {
-  const h = seg.postings[seg.blockWord[b]!]!;
-  const n = blockCount(h);
-  const w0 = seg.blockWord[b]! + 1;
-  unpack(seg.postings, w0, n * docBits(h), titleBits(h), n, title);
-  unpack(seg.postings, w0, n * (docBits(h) + titleBits(h)), abstractBits(h), n, abstract);
+  abstract(p: number): number {
+    return readBits(this.seg.postings, this.word0, this.count * (this.docBits + this.titleBits) + p * this.abstractBits, this.abstractBits);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -200,11 +247,14 @@ const bitmapCache = new WeakMap<KeywordSegment, Map<number, Uint32Array>>();
 export const bitsetSize = (docs: number): number => (docs + 31) >>> 5;
 
 function markTerm(seg: KeywordSegment, term: number, bits: Uint32Array): void {
-  const docs = new Int32Array(BLOCK);
+  const v = new BlockView(seg);
   const first = seg.termBlocks[term]!;
   for (let b = first; b < seg.termBlocks[term + 1]!; b++) {
-    const n = decodeDocs(seg, b, first, docs);
-    for (let i = 0; i < n; i++) bits[docs[i]! >>> 5]! |= 1 << (docs[i]! & 31);
+    v.open(b, first);
+    for (let p = 0; p < v.count; p++) {
+      const d = v.doc(p);
+      bits[d >>> 5]! |= 1 << (d & 31);
+    }
   }
 }
 

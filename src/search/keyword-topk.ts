@@ -7,6 +7,7 @@ import {
   hasBit,
   saturation,
   termBitmap,
+  Weights,
   type ColumnWeights,
   type KeywordHit,
   type KeywordQuery,
@@ -65,7 +66,7 @@ interface Lists {
   excluded: Cursor[];
 }
 
-function openLists(part: SegmentPart, q: KeywordQuery, pre: Prepared, w: ColumnWeights, stats: KeywordStats): Lists {
+function openLists(part: SegmentPart, q: KeywordQuery, pre: Prepared, w: Weights, stats: KeywordStats): Lists {
   const seg = part.segment;
   const scale = boundScale(seg, w, pre.avgdl);
   const byTerm = new Map<number, number[]>();
@@ -140,11 +141,6 @@ function requiredBitmaps(L: Lists, theta: number): Uint32Array[] {
   return L.bitmaps.filter((bits, i): bits is Uint32Array => !!bits && total - L.lists[i]!.maxScore <= theta);
 }
 
-function hasAll(bitmaps: readonly Uint32Array[], d: number): boolean {
-  for (const bits of bitmaps) if (!hasBit(bits, d)) return false;
-  return true;
-}
-
 /**
  * Whether document d, with `partial` from the essential lists, can still beat theta once the non-essential
  * lists are probed, largest max score first; stops as soon as the bounds say it cannot, before decoding.
@@ -191,8 +187,6 @@ interface Run {
   heap: TopK;
   ctx: ScoreContext;
   stats: KeywordStats;
-  /** Bitmaps of the terms every document beating the threshold must contain. */
-  required: Uint32Array[];
 }
 
 /** Scores the window's candidates that can beat the threshold, in document order; returns the new threshold. */
@@ -209,7 +203,7 @@ function scoreWindow(r: Run, e: number, win: Window, theta: number): number {
       const d = lo + off;
       const partial = acc[off]!;
       acc[off] = 0;
-      if (partial + neMax <= theta || (r.part.accept && !hasBit(r.part.accept, d)) || !hasAll(r.required, d)) continue;
+      if (partial + neMax <= theta || (r.part.accept && !hasBit(r.part.accept, d))) continue;
       r.ctx.d = d;
       if (!canBeat(d, partial, r.L, e, theta, r.ctx) || isExcluded(d, r.L.excluded)) continue;
       r.stats.docsScored++;
@@ -235,12 +229,12 @@ const pool = {
  * essential lists only, whole windows are skipped when block bounds say nothing there can beat the
  * threshold, and each candidate probes the other lists only while it still can.
  */
-function searchSegment(si: number, part: SegmentPart, q: KeywordQuery, pre: Prepared, heap: TopK, w: ColumnWeights, stats: KeywordStats): void {
+function searchSegment(si: number, part: SegmentPart, q: KeywordQuery, pre: Prepared, heap: TopK, w: Weights, stats: KeywordStats): void {
   const seg = part.segment;
   const L = openLists(part, q, pre, w, stats);
   const n = L.lists.length;
-  const win: Window = { lo: 0, hi: 0, acc: pool.acc, seen: pool.seen };
-  const r: Run = { si, part, L, pre, heap, ctx: { seg, d: 0, avgdl: pre.avgdl, w }, stats, required: [] };
+  const win: Window = { lo: 0, hi: 0, acc: pool.acc, seen: pool.seen, required: [] };
+  const r: Run = { si, part, L, pre, heap, ctx: { seg, d: 0, avgdl: pre.avgdl, w }, stats };
   let theta = heap.threshold();
   let requiredAt = Number.NaN;
   try {
@@ -251,7 +245,7 @@ function searchSegment(si: number, part: SegmentPart, q: KeywordQuery, pre: Prep
         for (let i = e; i < n; i++) L.lists[i]!.seek(win.hi);
         continue;
       }
-      if (theta !== requiredAt) [r.required, requiredAt] = [requiredBitmaps(L, theta), theta];
+      if (theta !== requiredAt) [win.required, requiredAt] = [requiredBitmaps(L, theta), theta];
       for (let i = e; i < n; i++) {
         const c = L.lists[i]!;
         c.windowFreq ??= pool.freqs.pop() ?? new Float64Array(WINDOW);
@@ -274,11 +268,12 @@ function searchSegment(si: number, part: SegmentPart, q: KeywordQuery, pre: Prep
  * scores them over the union of the segments, in paperscope's order (score to 6 decimals, then paper id).
  */
 export function topK(parts: readonly SegmentPart[], q: KeywordQuery, k: number, opts: TopKOptions): { hits: KeywordHit[]; stats: KeywordStats } {
-  const stats: KeywordStats = { postingsMatched: 0, postingsDecoded: 0, docsScored: 0 };
+  const stats: KeywordStats = { postingsMatched: 0, postingsRead: 0, docsScored: 0 };
   if (k <= 0 || !q.phrases.length || !parts.length) return { hits: [], stats };
   if (opts.weights.title < 0 || opts.weights.abstract < 0) throw new Error('negative column weights have no score bound');
   const pre = prepare(parts, q);
   const heap = new TopK(k, parts.map((p) => p.segment), opts.tieBreak);
-  parts.forEach((part, si) => searchSegment(si, part, q, pre, heap, opts.weights, stats));
+  const w = new Weights(opts.weights);
+  parts.forEach((part, si) => searchSegment(si, part, q, pre, heap, w, stats));
   return { hits: heap.sorted(), stats };
 }

@@ -25,8 +25,9 @@ class Grow<T extends Uint32Array | Float32Array> {
     this.reserve(1);
     this.a[this.length++] = v;
   }
+  /** The filled part, without a copy (the array is written out and dropped). */
   done(): T {
-    return this.a.slice(0, this.length) as T;
+    return this.a.subarray(0, this.length) as T;
   }
 }
 
@@ -161,33 +162,35 @@ function pack(dst: Uint32Array, w0: number, bit: number, values: ArrayLike<numbe
 
 /** Encodes one term's postings as blocks; returns the largest block bound. */
 function encodeTerm(p: TermPostings, docLen: Uint32Array, avgdl: number, w: ColumnWeights, enc: Encoder, scratch: Scratch): number {
-  const { sat, gaps } = scratch;
+  const { sat, offsets } = scratch;
   for (let i = 0; i < p.n; i++) sat[i] = saturation(phraseFreq(p.title[i]!, p.abstract[i]!, w), docLen[p.doc[i]!]!, avgdl);
   let max = 0;
   let prev = -1;
   for (let start = 0; start < p.n; start += BLOCK) {
     const n = Math.min(BLOCK, p.n - start);
-    let maxGap = 0;
+    // Offsets from the block's base (the previous block's last document + 1): see BlockView.
+    const base = prev + 1;
+    let maxOffset = 0;
     let maxT = 0;
     let maxA = 0;
     let bound = 0;
     for (let i = 0; i < n; i++) {
       const j = start + i;
       const d = p.doc[j]!;
-      gaps[i] = d - prev - 1;
+      offsets[i] = d - base;
       prev = d;
-      maxGap = Math.max(maxGap, gaps[i]!);
+      maxOffset = Math.max(maxOffset, offsets[i]!);
       maxT = Math.max(maxT, p.title[j]!);
       maxA = Math.max(maxA, p.abstract[j]!);
       bound = Math.max(bound, sat[j]!);
     }
-    const [bd, bt, ba] = [bitsFor(maxGap), bitsFor(maxT), bitsFor(maxA)];
+    const [bd, bt, ba] = [bitsFor(maxOffset), bitsFor(maxT), bitsFor(maxA)];
     const words = 1 + Math.ceil((n * (bd + bt + ba)) / 32);
     enc.postings.reserve(words);
     const w0 = enc.postings.length;
     enc.postings.a.fill(0, w0, w0 + words);
     enc.postings.a[w0] = blockHeader(n, bd, bt, ba);
-    let bit = pack(enc.postings.a, w0 + 1, 0, gaps, 0, n, bd);
+    let bit = pack(enc.postings.a, w0 + 1, 0, offsets, 0, n, bd);
     bit = pack(enc.postings.a, w0 + 1, bit, p.title, start, n, bt);
     pack(enc.postings.a, w0 + 1, bit, p.abstract, start, n, ba);
     enc.postings.length += words;
@@ -203,7 +206,7 @@ function encodeTerm(p: TermPostings, docLen: Uint32Array, avgdl: number, w: Colu
 /** Per-term work arrays, allocated once per build. */
 interface Scratch {
   sat: Float64Array;
-  gaps: Int32Array;
+  offsets: Int32Array;
 }
 
 /** The column names and tokenize= option of the FTS5 table, from its CREATE statement. */
@@ -242,7 +245,7 @@ export function buildKeywordSegment(db: DB, opts: KeywordBuildOptions = {}): { s
     };
     const n = labels.length;
     const p: TermPostings = { n: 0, doc: new Int32Array(n), title: new Int32Array(n), abstract: new Int32Array(n) };
-    const scratch: Scratch = { sat: new Float64Array(n), gaps: new Int32Array(BLOCK) };
+    const scratch: Scratch = { sat: new Float64Array(n), offsets: new Int32Array(BLOCK) };
     let instances = 0;
     // One row per term, in FTS5's term order; SQLite streams the group (no sort: fts5vocab delivers term order).
     const rows = db.prepare(`SELECT term, group_concat(doc * 2 + (col = ?), ',') FROM ${vocab} GROUP BY term`).raw(true);

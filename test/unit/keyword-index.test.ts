@@ -161,7 +161,7 @@ describe('keyword engine vs FTS5 on a random corpus (multi-block lists, heavy ti
 });
 
 describe('skipping', () => {
-  it('decodes only the blocks that can hold a top-k document', async () => {
+  it('reads only the blocks that can hold a top-k document', async () => {
     // "alpha" in 3000 abstracts (24 blocks), and in the title of papers 1-5 and of 6 more spread over the list:
     // once the first block has filled the top 5, only the blocks of those 6 can hold a better paper.
     const titled = (i: number) => (i >= 1 && i <= 5) || i % 500 === 250;
@@ -174,8 +174,9 @@ describe('skipping', () => {
     const kw = engineOf(db);
     expectSame(db, kw, 'alpha', 5);
     expect(kw.last.postingsMatched).toBe(3000);
-    expect(kw.last.postingsDecoded).toBeLessThanOrEqual(7 * 128);
-    expect(kw.last.docsScored).toBeLessThanOrEqual(kw.last.postingsDecoded);
+    // Seven blocks read in full, plus a few binary searches.
+    expect(kw.last.postingsRead).toBeLessThan(8 * 128);
+    expect(kw.last.docsScored).toBeLessThanOrEqual(7 * 128);
   });
 });
 
