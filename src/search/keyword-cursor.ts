@@ -103,13 +103,12 @@ export class Cursor {
     // The block's last document is >= the bound (that is how the block was chosen).
     let lo = this.pos;
     let hi = v.count - 1;
+    this.stats.probes++;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      this.stats.postingsRead++;
       if (v.doc(mid) < this.doc) lo = mid + 1;
       else hi = mid;
     }
-    this.stats.postingsRead++;
     this.pos = lo;
     this.doc = v.doc(lo);
     this.exact = true;
@@ -205,7 +204,7 @@ export class Cursor {
     const docs = this.scan;
     if (this.scanned !== this.b || this.scannedFrom > this.pos) {
       v.docs(this.pos, docs);
-      this.stats.postingsRead += v.count - this.pos;
+      this.stats.postingsScanned += v.count - this.pos;
       this.scanned = this.b;
       this.scannedFrom = this.pos;
     }

@@ -68,12 +68,14 @@ export interface KeywordHit {
 }
 
 /**
- * What a query cost: postings an exhaustive scorer reads (every posting of every query term), postings read
- * here (doc entries: in full for windows scanned, a binary search's worth for a probe), documents scored exactly.
+ * What a query cost: the postings an exhaustive scorer reads (every posting of every query term), the
+ * postings decoded here in block scans, the probes (a binary search in one block for one document), and
+ * the documents scored exactly.
  */
 export interface KeywordStats {
   postingsMatched: number;
-  postingsRead: number;
+  postingsScanned: number;
+  probes: number;
   docsScored: number;
 }
 
@@ -290,15 +292,25 @@ function popcount(x: number): number {
   return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
+/** Zeroed bitsets reused by every count (counts run one at a time): N/8 bytes each would be garbage per query. */
+const scratchBits: Uint32Array[] = [];
+function scratch(slot: number, words: number): Uint32Array {
+  let a = scratchBits[slot];
+  if (!a || a.length < words) a = scratchBits[slot] = new Uint32Array(words);
+  const view = a.subarray(0, words);
+  view.fill(0);
+  return view;
+}
+
 function countPart(part: SegmentPart, q: KeywordQuery): number {
   const seg = part.segment;
   const pos = [...new Set(q.phrases.map((t) => findTerm(seg, t)).filter((t) => t >= 0))];
   const neg = [...new Set(q.excluded.map((t) => findTerm(seg, t)).filter((t) => t >= 0))];
   if (!pos.length) return 0;
   if (pos.length === 1 && !neg.length && !part.accept) return seg.termDf[pos[0]!]!;
-  const bits = new Uint32Array(bitsetSize(seg.docs));
+  const bits = scratch(0, bitsetSize(seg.docs));
   for (const t of pos) orTerm(seg, t, bits);
-  const out = neg.length ? new Uint32Array(bits.length) : undefined;
+  const out = neg.length ? scratch(1, bits.length) : undefined;
   if (out) for (const t of neg) orTerm(seg, t, out);
   let n = 0;
   for (let i = 0; i < bits.length; i++) {

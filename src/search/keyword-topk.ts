@@ -268,7 +268,7 @@ function searchSegment(si: number, part: SegmentPart, q: KeywordQuery, pre: Prep
  * scores them over the union of the segments, in paperscope's order (score to 6 decimals, then paper id).
  */
 export function topK(parts: readonly SegmentPart[], q: KeywordQuery, k: number, opts: TopKOptions): { hits: KeywordHit[]; stats: KeywordStats } {
-  const stats: KeywordStats = { postingsMatched: 0, postingsRead: 0, docsScored: 0 };
+  const stats: KeywordStats = { postingsMatched: 0, postingsScanned: 0, probes: 0, docsScored: 0 };
   if (k <= 0 || !q.phrases.length || !parts.length) return { hits: [], stats };
   if (opts.weights.title < 0 || opts.weights.abstract < 0) throw new Error('negative column weights have no score bound');
   const pre = prepare(parts, q);

@@ -97,10 +97,10 @@ export interface OpenIndex {
  * The build's keyword index, if it has one (builds made before it existed do not: FTS5 ranks alone there).
  * One that belongs to another build or another paper count is refused like any mismatched index file.
  */
-function openKeywords(dir: string, manifest: Manifest): KeywordIndex | undefined {
+async function openKeywords(dir: string, manifest: Manifest): Promise<KeywordIndex | undefined> {
   const file = path.join(dir, KEYWORD_FILE);
   if (!existsSync(file)) return undefined;
-  const k = KeywordIndex.load(file);
+  const k = await KeywordIndex.load(file);
   if (k.meta.buildId !== manifest.buildId || k.segment.docs !== manifest.counts.papers) {
     k.close();
     throw new AppError('INDEX_CORRUPT', `index ${dir}: ${KEYWORD_FILE} belongs to build ${k.meta.buildId} with ${k.segment.docs} papers, manifest to ${manifest.buildId} with ${manifest.counts.papers}; rebuild it`);
@@ -133,7 +133,7 @@ export async function openIndex(indexDir: string): Promise<OpenIndex> {
     if (buildId !== manifest.buildId) {
       throw new AppError('INDEX_CORRUPT', `index ${dir}: database belongs to build ${buildId ?? '(none)'}, manifest to ${manifest.buildId}`);
     }
-    keywords = openKeywords(dir, manifest);
+    keywords = await openKeywords(dir, manifest);
     const papers = new PaperStore(db, keywords);
     const n = papers.count();
     if (n !== manifest.counts.papers) {

@@ -1,5 +1,6 @@
 // The keyword index file (keywords.bin): a KeywordSegment's typed arrays, versioned, little-endian, CRC-checked.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
@@ -112,11 +113,14 @@ function view(buf: Buffer, offset: number, length: number, type: (typeof SECTION
   return new ctor(new Uint8Array(buf.subarray(offset, offset + length)).buffer);
 }
 
-/** Reads and verifies a keyword file: magic, version, checksum, section bounds and array sizes. */
-export function readKeywordFile(file: string): { segment: KeywordSegment; meta: KeywordMeta; bytes: number } {
+/**
+ * Reads and verifies a keyword file: magic, version, checksum, section bounds and array sizes. Asynchronous:
+ * a server loading a new build (hot reload) keeps answering while hundreds of MB are read.
+ */
+export async function readKeywordFile(file: string): Promise<{ segment: KeywordSegment; meta: KeywordMeta; bytes: number }> {
   let buf: Buffer;
   try {
-    buf = readFileSync(file);
+    buf = await readFile(file);
   } catch (e) {
     throw corrupt(file, (e as Error).message);
   }

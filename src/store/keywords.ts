@@ -99,7 +99,7 @@ export interface KeywordTrace extends KeywordStats {
  */
 export class KeywordIndex {
   /** Statistics of the latest query (for benchmarks). */
-  last: KeywordTrace = { postingsMatched: 0, postingsRead: 0, docsScored: 0 };
+  last: KeywordTrace = { postingsMatched: 0, postingsScanned: 0, probes: 0, docsScored: 0 };
   private readonly tokenizer: QueryTokenizer;
   private acceptMemo: { key: string; bits: Uint32Array } | undefined;
 
@@ -111,8 +111,8 @@ export class KeywordIndex {
     this.tokenizer = new QueryTokenizer(meta.tokenize);
   }
 
-  static load(file: string): KeywordIndex {
-    const { segment, meta, bytes } = readKeywordFile(file);
+  static async load(file: string): Promise<KeywordIndex> {
+    const { segment, meta, bytes } = await readKeywordFile(file);
     return new KeywordIndex(segment, meta, bytes);
   }
 
@@ -149,7 +149,7 @@ export class KeywordIndex {
   ): { label: number; score: number }[] | undefined {
     const q = this.toQuery(match);
     if (typeof q === 'string') {
-      this.last = { postingsMatched: 0, postingsRead: 0, docsScored: 0, fallback: q };
+      this.last = { postingsMatched: 0, postingsScanned: 0, probes: 0, docsScored: 0, fallback: q };
       return undefined;
     }
     const { hits, stats } = topK(this.accept(filter), q, limit, { weights });

@@ -86,7 +86,7 @@ describe('keywords.bin in the build', () => {
     await expect(openIndex(truncated)).rejects.toThrow(/checksum mismatch: truncated or damaged/);
 
     const other = await copyOfBuild();
-    const { buildId } = readKeywordFile(file.replace(damaged, resolveBuildDir(indexDir)!)).meta;
+    const { buildId } = (await readKeywordFile(file.replace(damaged, resolveBuildDir(indexDir)!))).meta;
     const db = openDb(path.join(other, 'papers.sqlite'));
     writeKeywordFile(path.join(other, KEYWORD_FILE), buildKeywordSegment(db).segment, {
       buildId: `${buildId}-other`,
