@@ -1,4 +1,4 @@
-// `paperscope <build|serve|start|search|related|fetch-model|import-model|eval|stats>`: the command line over the library.
+// `paperscope <build|remove|serve|start|search|related|eval|fetch-model|import-model|stats>`: the command line over the library. Every command that prints a result takes --json: one JSON document on stdout, human text on stderr.
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { z } from 'zod';
@@ -30,29 +30,30 @@ interface Common {
   index?: string;
   model?: string;
 }
-const configFrom = (o: Common & { port?: number; host?: string; dtype?: 'fp32' | 'q8' }): Config =>
-  loadConfig({ indexDir: o.index, model: o.model, port: o.port, host: o.host, dtype: o.dtype });
+const configFrom = (o: Common & { port?: number; host?: string; dtype?: 'fp32' | 'q8'; workers?: number }): Config =>
+  loadConfig({ indexDir: o.index, model: o.model, port: o.port, host: o.host, dtype: o.dtype, workers: o.workers });
+
+/** The build summary as `--json` prints it (build, and the `built` member of start's ready line). */
+const summaryJson = (s: BuildSummary) => ({
+  added: s.added,
+  updated: s.updated,
+  unchanged: s.unchanged,
+  removed: s.removed,
+  rejected: s.rejected,
+  papers: s.papers,
+  embedded: s.embedded,
+  resumed: s.resumed,
+  salvaged: s.salvaged,
+  model: s.model,
+  build: s.buildId,
+  seconds: Math.round(s.seconds * 1000) / 1000,
+  timings: s.timings,
+  ...(s.rejectsFile ? { rejectsFile: s.rejectsFile } : {}),
+});
 
 function printSummary(s: BuildSummary, json: boolean): void {
   if (json) {
-    out(
-      JSON.stringify({
-        added: s.added,
-        updated: s.updated,
-        unchanged: s.unchanged,
-        removed: s.removed,
-        rejected: s.rejected,
-        papers: s.papers,
-        embedded: s.embedded,
-        resumed: s.resumed,
-        salvaged: s.salvaged,
-        model: s.model,
-        build: s.buildId,
-        seconds: Math.round(s.seconds * 1000) / 1000,
-        timings: s.timings,
-        ...(s.rejectsFile ? { rejectsFile: s.rejectsFile } : {}),
-      }),
-    );
+    out(JSON.stringify(summaryJson(s)));
     return;
   }
   const rate = s.embedded && s.embedSeconds > 0 ? `, ${(s.embedded / s.embedSeconds).toFixed(1)} papers/s embedding` : '';
@@ -141,16 +142,29 @@ async function runBuild(cfg: Config, o: BuildFlags) {
 const pypiOptions = (cfg: Config) =>
   cfg.pypi && cfg.pip !== 'off' ? { cacheDir: path.join(cfg.cacheDir, 'wheels'), pip: cfg.pip } : undefined;
 
-async function runServe(cfg: Config) {
-  const searcher = await openSearcher(cfg);
+/**
+ * Serves until a signal. With `json`, one line on stdout once listening (the URL, so `--port 0` is usable from
+ * scripts, and what is served); human lines stay on stderr either way.
+ */
+async function runServe(cfg: Config, json?: { built?: BuildSummary }) {
+  const searcher = await openSearcher(cfg, { serving: true });
   const app = createApp({
     searcher,
     config: cfg,
     // The app itself honours logRequests for request lines; error lines (5xx with stack) are always written.
     log: (e) => err(JSON.stringify({ time: new Date().toISOString(), ...e })),
   });
-  const l = await listen(app, { host: cfg.host, port: cfg.port });
+  const l = await listen(app, { host: cfg.host, port: cfg.port }).catch(async (e: unknown) => {
+    // The query-embedding threads would keep the process alive after a failed listen (a port in use): release them.
+    await searcher.embedder.dispose();
+    searcher.index.close();
+    throw e;
+  });
   err(`paperscope: ${searcher.index.papers.count()} papers (${searcher.modelId}) at ${l.url.replace('127.0.0.1', 'localhost')}`);
+  if (json) {
+    const built = json.built ? { built: summaryJson(json.built) } : {};
+    out(JSON.stringify({ url: l.url, papers: searcher.index.papers.count(), model: searcher.modelId, build: searcher.index.manifest.buildId, ...built }));
+  }
   // A build published while serving (build --update, remove) is picked up without a restart.
   watchIndex(searcher, cfg.indexDir, { log: err });
   closeOnSignals(l, err);
@@ -219,7 +233,9 @@ export function program(): Command {
     .addOption(indexOpt())
     .option('--port <n>', 'port (default: $PORT, else 8080)', int('port'))
     .option('--host <host>', 'address to listen on (default: $HOST, else 127.0.0.1)')
-    .action(async (o) => runServe(configFrom(o)));
+    .option('--workers <n>', 'threads embedding queries, one model session each; 0 embeds on the main thread (default: $PAPERSCOPE_WORKERS, else one per core)', int('workers'))
+    .option('--json', 'once listening, print {"url","papers","model","build"} as one JSON line on stdout')
+    .action(async (o) => runServe(configFrom(o), o.json ? {} : undefined));
 
   p.command('start')
     .description('the main job: build the bundled papers if no index exists, then serve')
@@ -228,13 +244,17 @@ export function program(): Command {
     .addOption(dtypeOpt())
     .option('--port <n>', 'port (default: $PORT, else 8080)', int('port'))
     .option('--host <host>', 'address to listen on (default: $HOST, else 127.0.0.1)')
+    .option('--workers <n>', 'threads embedding queries (default: one per core)', int('workers'))
+    .option('--json', 'once listening, print {"url","papers","model","build","built"?} as one JSON line on stdout ("built": the build summary, when it built)')
     .action(async (o) => {
       const cfg = configFrom(o);
+      let built: BuildSummary | undefined;
       if (!resolveBuildDir(cfg.indexDir)) {
         err(`no index in ${cfg.indexDir}: building the bundled papers`);
-        await runBuild(cfg, { fallback: true });
+        // The summary goes to stderr as text here; with --json it is part of the one ready line.
+        built = await runBuild(cfg, { fallback: true });
       }
-      await runServe(cfg);
+      await runServe(cfg, o.json ? { ...(built ? { built } : {}) } : undefined);
     });
 
   p.command('search')
@@ -354,10 +374,19 @@ export function program(): Command {
   p.command('stats')
     .description('what the current index holds')
     .addOption(indexOpt())
+    .option('--json', 'print {"papers","model","build","createdAt","bytes","dir"} as JSON')
     .action(async (o) => {
       const searcher = await openSearcher(configFrom(o));
       const m = searcher.index.manifest;
-      out(JSON.stringify({ papers: m.counts.papers, model: m.model, build: m.buildId, createdAt: m.createdAt, bytes: searcher.index.sizeBytes, dir: searcher.index.dir }, null, 2));
+      const bytes = searcher.index.sizeBytes;
+      searcher.index.close();
+      if (o.json) {
+        out(JSON.stringify({ papers: m.counts.papers, model: m.model, build: m.buildId, createdAt: m.createdAt, bytes, dir: searcher.index.dir }, null, 2));
+        return;
+      }
+      out(`${m.counts.papers} papers, ${(bytes / 1e6).toFixed(1)} MB in ${searcher.index.dir}`);
+      out(`model  ${m.model.modelId} (${m.model.backend}, ${m.model.dims}-d, ${m.model.maxTokens} tokens)`);
+      out(`build  ${m.buildId}, ${m.createdAt}`);
     });
 
   return p;

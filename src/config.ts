@@ -1,4 +1,5 @@
 // Every setting in one zod schema: defaults, then PAPERSCOPE_* environment, then CLI flags; parsed once, frozen.
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -22,7 +23,7 @@ export const ConfigSchema = z.object({
   model: z.string().min(1).default(DEFAULT_MODEL),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(8080),
-  /** Bearer token for /api/*; unset means the API is open. */
+  /** Bearer token for /api/* and the Semantic Scholar routes (which also take it as x-api-key); unset means the API is open. */
   apiKey: z.string().min(16, 'PAPERSCOPE_API_KEY must be at least 16 characters').optional(),
   /** Token-bucket rate limit per client address; 0 disables it. */
   rateLimitPerMinute: z.coerce.number().int().min(0).default(0),
@@ -37,6 +38,8 @@ export const ConfigSchema = z.object({
   /** Hybrid fusion: weight of the dense score in the convex combination of normalised scores. */
   hybridAlpha: z.coerce.number().min(0).max(1).default(0.2),
   efSearch: z.coerce.number().int().min(10).max(2000).default(128),
+  /** Serving: threads that embed queries, each with its own model session (0: on the main thread). Default: one per core. */
+  workers: z.coerce.number().int().min(0).max(64).default(availableParallelism()),
   batchSize: z.coerce.number().int().min(1).max(512).default(16),
   /** Milliseconds to wait for the Hugging Face Hub before declaring it unreachable. */
   hubTimeoutMs: z.coerce.number().int().min(100).default(8_000),
@@ -68,6 +71,7 @@ const ENV: Record<keyof z.input<typeof ConfigSchema>, string> = {
   maxBodyBytes: 'PAPERSCOPE_MAX_BODY_BYTES',
   hybridAlpha: 'PAPERSCOPE_HYBRID_ALPHA',
   efSearch: 'PAPERSCOPE_EF_SEARCH',
+  workers: 'PAPERSCOPE_WORKERS',
   batchSize: 'PAPERSCOPE_BATCH_SIZE',
   hubTimeoutMs: 'PAPERSCOPE_HUB_TIMEOUT_MS',
   dtype: 'PAPERSCOPE_DTYPE',

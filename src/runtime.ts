@@ -11,14 +11,20 @@ import { openIndex, resolveBuildDir, type OpenIndex } from './store/index.js';
  * The model that built the index embeds the queries, with the same weights (dtype): found by id under models/,
  * else at its recorded folder.
  */
-export async function loadQueryEmbedder(index: OpenIndex, cfg: Config): Promise<Embedder> {
+export async function loadQueryEmbedder(index: OpenIndex, cfg: Config, workers = 0): Promise<Embedder> {
   const m = index.manifest.model;
   const opts = { modelsDir: cfg.modelsDir, ...(m.backend === 'transformers' ? { dtype: m.dtype } : {}) };
+  // A pool of embedding threads for a server (every core embeds, the event loop never waits); in-process for one-shot commands.
+  const load = async (model: string): Promise<Embedder> => {
+    if (workers <= 0) return loadEmbedder(model, opts);
+    const { loadEmbedderPool } = await import('./embed/pool.js');
+    return loadEmbedderPool(model, { ...opts, workers });
+  };
   try {
-    return await loadEmbedder(m.modelId, opts);
+    return await load(m.modelId);
   } catch (e) {
     if (e instanceof AppError && e.code === 'MODEL_UNAVAILABLE' && m.location && existsSync(m.location)) {
-      return loadEmbedder(m.location, opts);
+      return load(m.location);
     }
     if (e instanceof AppError && e.code === 'MODEL_UNAVAILABLE') {
       throw new AppError('MODEL_UNAVAILABLE', `the index at ${index.dir} was built with ${m.modelId}, which is not available here: ${e.message}`);
@@ -27,10 +33,11 @@ export async function loadQueryEmbedder(index: OpenIndex, cfg: Config): Promise<
   }
 }
 
-export async function openSearcher(cfg: Config): Promise<Searcher> {
+/** Opens the index and its query model; `serving` embeds on cfg.workers threads. */
+export async function openSearcher(cfg: Config, opts: { serving?: boolean } = {}): Promise<Searcher> {
   const index = await openIndex(cfg.indexDir);
   try {
-    const embedder = await loadQueryEmbedder(index, cfg);
+    const embedder = await loadQueryEmbedder(index, cfg, opts.serving ? cfg.workers : 0);
     return new Searcher(index, embedder, { efSearch: cfg.efSearch, fusion: { kind: 'weighted', alpha: cfg.hybridAlpha } });
   } catch (e) {
     index.close();

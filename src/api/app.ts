@@ -4,19 +4,20 @@ import path from 'node:path';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import type { z } from 'zod';
 import { PROJECT_ROOT, type Config } from '../config.js';
 import { AppError } from '../errors.js';
-import { paperCard, type Searcher } from '../search/searcher.js';
+import { paperCard, type Searcher, type SortOrder } from '../search/searcher.js';
 import type { PaperRow } from '../store/index.js';
 import { errorPage, registerPages } from '../web/pages.js';
 import { bearerAuth } from './auth.js';
 import { createMetrics, observeQueryEmbedding, type Metrics } from './metrics.js';
 import { requestContext, requestTimeout, securityHeaders } from './middleware.js';
-import { openApiDocument, type OpenApiDocument } from './openapi.js';
-import { problemResponse, toProblem } from './problem.js';
+import { documentedMethods, openApiDocument, type OpenApiDocument } from './openapi.js';
+import { type Problem, problemResponse, toProblem } from './problem.js';
 import { TokenBuckets, rateLimit } from './rate-limit.js';
-import { PaperIdSchema, RecommendBodySchema, RelatedQuerySchema, SearchQuerySchema, queryObject, toFilters, type Stats } from './schemas.js';
+import { jsonBody, parse } from './request.js';
+import { isS2Path, s2ProblemResponse, s2Routes } from './s2.js';
+import { PaperIdSchema, RecommendBodySchema, RelatedQuerySchema, SearchBodySchema, SearchQuerySchema, queryObject, toFilters, type Stats } from './schemas.js';
 
 export interface AppDeps {
   searcher: Searcher;
@@ -49,22 +50,6 @@ export type AppEnv = { Variables: { requestId: string; route?: string } };
 
 export const paperJson = (p: PaperRow) => ({ ...paperCard(p), abstract: p.abstract, doi: p.doi ?? null });
 
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const r = schema.safeParse(input);
-  if (!r.success) throw r.error;
-  return r.data;
-}
-
-async function jsonBody(c: Context): Promise<unknown> {
-  const type = c.req.header('content-type') ?? '';
-  if (!type.includes('application/json')) throw new AppError('INVALID_INPUT', 'the body must be JSON (content-type: application/json)');
-  try {
-    return await c.req.json();
-  } catch {
-    throw new AppError('INVALID_INPUT', 'the body is not valid JSON');
-  }
-}
-
 export function createApp(deps: AppDeps): PaperscopeApp {
   const { searcher, config } = deps;
   const log = deps.log ?? (() => {});
@@ -76,18 +61,27 @@ export function createApp(deps: AppDeps): PaperscopeApp {
   let openapi: OpenApiDocument | undefined;
   const openapiDoc = (): OpenApiDocument => (openapi ??= openApiDocument({ version: VERSION, auth }));
 
+  /** Errors in each client's terms: S2's shape on its compatible routes, problem+json on the API, an HTML page elsewhere. */
+  const renderProblem = (c: Context, problem: Problem, headers: Record<string, string> = {}) =>
+    isS2Path(c.req.path) ? s2ProblemResponse(c, problem, headers) : isApiPath(c.req.path) ? problemResponse(c, problem, headers) : errorPage(c, searcher, problem);
+
   app.onError((err, c) => {
     const problem = toProblem(err, c.req.path);
     // The full error (message, code, stack) goes to the log only; the client gets the category and the request id.
     if (problem.status >= 500) {
       log({ time: new Date().toISOString(), level: 'error', msg: 'request failed', requestId: c.get('requestId'), path: c.req.path, error: err.message, code: (err as AppError).code, stack: err.stack });
     }
-    if (!isApiPath(c.req.path)) return errorPage(c, searcher, problem);
-    return problemResponse(c, problem);
+    return renderProblem(c, problem);
   });
   app.notFound((c) => {
+    // A documented path asked with another method: 405 and what it allows (RFC 9110), not a 404.
+    const allow = isApiPath(c.req.path) || isS2Path(c.req.path) ? documentedMethods(openapiDoc(), c.req.path) : [];
+    if (allow.length && !allow.includes(c.req.method)) {
+      const problem = toProblem(new AppError('METHOD_NOT_ALLOWED', `${c.req.path} answers ${allow.join(', ')}, not ${c.req.method}`), c.req.path);
+      return renderProblem(c, problem, { allow: allow.join(', ') });
+    }
     const problem = toProblem(new AppError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), c.req.path);
-    return isApiPath(c.req.path) ? problemResponse(c, problem) : errorPage(c, searcher, problem);
+    return renderProblem(c, problem);
   });
 
   // Order matters: the request id and log wrap everything (so 401/413/429 are logged and carry the id), CORS
@@ -113,7 +107,7 @@ export function createApp(deps: AppDeps): PaperscopeApp {
       rateLimit(
         buckets,
         (p) => isHealth(p) || isAsset(p) || p === '/metrics',
-        (c, problem) => (isApiPath(c.req.path) ? problemResponse(c, problem) : errorPage(c, searcher, problem)),
+        renderProblem,
       ),
     );
   }
@@ -129,19 +123,21 @@ export function createApp(deps: AppDeps): PaperscopeApp {
     '*',
     bodyLimit({
       maxSize: config.maxBodyBytes,
-      onError: (c) => problemResponse(c, toProblem(new AppError('PAYLOAD_TOO_LARGE', `the body is larger than ${config.maxBodyBytes} bytes`), c.req.path)),
+      onError: (c) => (isS2Path(c.req.path) ? s2ProblemResponse : problemResponse)(c, toProblem(new AppError('PAYLOAD_TOO_LARGE', `the body is larger than ${config.maxBodyBytes} bytes`), c.req.path)),
     }),
   );
   app.use('*', requestTimeout(config.requestTimeoutMs));
 
-  const runSearch = async (c: Context, input: unknown) => {
-    const q = parse(SearchQuerySchema, input);
+  const runSearch = async (c: Context, schema: typeof SearchQuerySchema | typeof SearchBodySchema, input: unknown) => {
+    const q = parse(schema, input);
     const result = await searcher.search({
       q: q.q,
       mode: q.mode as 'hybrid' | 'semantic' | 'keyword',
       limit: q.limit,
       offset: q.offset,
       explain: q.explain,
+      sort: q.sort as SortOrder,
+      facets: q.facets,
       filters: toFilters(q),
     });
     return c.json(result);
@@ -151,8 +147,8 @@ export function createApp(deps: AppDeps): PaperscopeApp {
     c.json({ status: 'ok', papers: searcher.index.papers.count(), model: searcher.modelId, build: searcher.index.manifest.buildId }),
   );
 
-  app.get('/api/search', (c) => runSearch(c, queryObject(c.req.queries())));
-  app.post('/api/search', async (c) => runSearch(c, await jsonBody(c)));
+  app.get('/api/search', (c) => runSearch(c, SearchQuerySchema, queryObject(c.req.queries())));
+  app.post('/api/search', async (c) => runSearch(c, SearchBodySchema, await jsonBody(c)));
 
   // One wildcard route: ids may contain a slash (old arXiv ids like hep-th/9901001), so the path is split by hand.
   app.get('/api/papers/*', (c) => {
@@ -194,6 +190,9 @@ export function createApp(deps: AppDeps): PaperscopeApp {
   app.get('/api', (c) => c.redirect('/docs', 302));
 
   app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
+
+  // The Semantic Scholar compatible subset (src/api/s2.ts): behind the same limits, key and timeout as /api/*.
+  app.route('/', s2Routes({ searcher, config }));
 
   registerPages(app, { searcher, openapi: openapiDoc, auth });
 

@@ -1,5 +1,6 @@
 // The OpenAPI 3.1 document, generated from the zod schemas in schemas.ts (z.toJSONSchema): no second copy of any schema.
 import { z } from 'zod';
+import { RELEVANCE_POOL } from '../search/searcher.js';
 import {
   HealthSchema,
   PaperIdSchema,
@@ -9,10 +10,13 @@ import {
   RecommendResponseSchema,
   RelatedQuerySchema,
   RelatedResponseSchema,
+  SearchBodySchema,
   SearchQuerySchema,
   SearchResponseSchema,
   StatsSchema,
+  queryIntRange,
 } from './schemas.js';
+import { s2OpenApi } from './s2-openapi.js';
 
 export type JsonSchema = { [k: string]: unknown };
 
@@ -46,12 +50,25 @@ export interface OpenApiDocument {
  * (before defaults and coercion), outputs as the server returns them.
  */
 export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as JsonSchema;
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, {
+    io,
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+    // A query-string integer is validated as text but published as what it is: an integer in a range.
+    override: (ctx) => {
+      const def = ctx.zodSchema._zod.def as { type: string; innerType?: unknown; defaultValue?: unknown };
+      const range = queryIntRange(def.type === 'default' ? def.innerType : ctx.zodSchema);
+      if (!range) return;
+      const keep = new Set(['description', 'title', 'examples']);
+      for (const k of Object.keys(ctx.jsonSchema)) if (!keep.has(k)) delete (ctx.jsonSchema as JsonSchema)[k];
+      Object.assign(ctx.jsonSchema, { type: 'integer', ...range, ...(def.type === 'default' ? { default: def.defaultValue } : {}) });
+    },
+  }) as JsonSchema;
   return rest;
 }
 
 /** One OpenAPI parameter per property of an object schema (query strings are flat). */
-function parametersOf(schema: z.ZodType, where: 'query'): Parameter[] {
+export function parametersOf(schema: z.ZodType, where: 'query'): Parameter[] {
   const js = jsonSchema(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
   return Object.entries(js.properties ?? {}).map(([name, prop]) => {
     const { description, ...s } = prop as JsonSchema & { description?: string };
@@ -82,6 +99,9 @@ export function openApiDocument(opts: { version: string; auth: boolean }): OpenA
     schema: jsonSchema(PaperIdSchema, 'input'),
   };
 
+  // The Semantic Scholar compatible subset lives in its own module; its operations are merged in here, so one
+  // document (and the schemathesis check of it) covers every route.
+  const s2 = s2OpenApi({ auth: opts.auth });
   return {
     openapi: '3.1.0',
     info: {
@@ -97,7 +117,10 @@ export function openApiDocument(opts: { version: string; auth: boolean }): OpenA
         get: {
           operationId: 'searchGet',
           summary: 'Search papers',
-          description: 'Hybrid (default), semantic or keyword search with optional year, category and author filters.',
+          description:
+            'Hybrid (default), semantic or keyword search with optional year, category and author filters; sort by relevance or date; ' +
+            `facets=true adds year and category counts. Date order and facet counts cover the query's first ${RELEVANCE_POOL} results by relevance, in every mode: ` +
+            'in semantic and hybrid mode every paper has some similarity to the query, and keyword terms are OR-ed, so the full match set of a broad query is mostly papers sharing one common word.',
           tags: ['search'],
           parameters: parametersOf(SearchQuerySchema, 'query'),
           responses: { '200': { description: 'A page of ranked papers', content: json('SearchResponse') }, '400': problem('Invalid parameters'), ...common },
@@ -124,7 +147,7 @@ export function openApiDocument(opts: { version: string; auth: boolean }): OpenA
           summary: 'One paper',
           tags: ['papers'],
           parameters: [idParam],
-          responses: { '200': { description: 'The paper', content: json('Paper') }, '404': problem('No paper with this id'), ...common },
+          responses: { '200': { description: 'The paper', content: json('Paper') }, '400': problem('Invalid id (empty, too long or bad percent-encoding)'), '404': problem('No paper with this id'), ...common },
           ...security,
         },
       },
@@ -192,10 +215,11 @@ export function openApiDocument(opts: { version: string; auth: boolean }): OpenA
           ...security,
         },
       },
+      ...s2.paths,
     },
     components: {
       schemas: {
-        SearchRequest: jsonSchema(SearchQuerySchema, 'input'),
+        SearchRequest: jsonSchema(SearchBodySchema, 'input'),
         SearchResponse: jsonSchema(SearchResponseSchema, 'output'),
         Paper: jsonSchema(PaperSchemaOut, 'output'),
         RelatedResponse: jsonSchema(RelatedResponseSchema, 'output'),
@@ -204,8 +228,33 @@ export function openApiDocument(opts: { version: string; auth: boolean }): OpenA
         Stats: jsonSchema(StatsSchema, 'output'),
         Health: jsonSchema(HealthSchema, 'output'),
         Problem: jsonSchema(ProblemSchema, 'output'),
+        ...s2.schemas,
       },
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'The PAPERSCOPE_API_KEY of the server' } },
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'The PAPERSCOPE_API_KEY of the server' },
+        s2ApiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The same key, as Semantic Scholar clients send it (Semantic Scholar routes only)' },
+      },
     },
   };
+}
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The methods the document lists for a request path (HEAD with GET, as the server answers it), for a 405's
+ * Allow header. As OpenAPI matches paths, a concrete path wins over templated ones; a templated segment matches
+ * any text, "/" included (paper ids may contain one).
+ */
+export function documentedMethods(doc: OpenApiDocument, requestPath: string): string[] {
+  const methodsOf = (ops: object) => Object.keys(ops).map((m) => m.toUpperCase());
+  const exact = doc.paths[requestPath];
+  const methods = new Set<string>(
+    exact
+      ? methodsOf(exact)
+      : Object.entries(doc.paths)
+          .filter(([template]) => template.includes('{') && new RegExp(`^${template.split(/\{[^}]+\}/).map(escapeRe).join('.+')}$`).test(requestPath))
+          .flatMap(([, ops]) => methodsOf(ops)),
+  );
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods].sort();
 }

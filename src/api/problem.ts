@@ -8,7 +8,9 @@ import { AppError, type ErrorCode } from '../errors.js';
 const STATUS: Record<ErrorCode, { status: ContentfulStatusCode; title: string }> = {
   INVALID_INPUT: { status: 400, title: 'Invalid request' },
   NOT_FOUND: { status: 404, title: 'Not found' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   UNAUTHORIZED: { status: 401, title: 'Unauthorized' },
+  FORBIDDEN: { status: 403, title: 'Forbidden' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   TIMEOUT: { status: 503, title: 'Request timed out' },

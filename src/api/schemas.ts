@@ -1,66 +1,106 @@
 // zod schemas for every API input and output: the single source of truth for validation and the OpenAPI document.
 import { z } from 'zod';
-import { MODES } from '../search/searcher.js';
+import { MODES, RELEVANCE_POOL, SORTS } from '../search/searcher.js';
 
 export const MAX_QUERY_CHARS = 4096;
 export const MAX_LIMIT = 100;
 export const MAX_OFFSET = 1000;
 
-const intParam = (min: number, max: number) =>
-  z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be an integer')
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`);
+/**
+ * Integers in query strings are text: exactly an optional minus and digits (z.coerce would also take "", " ",
+ * "0x10" and "1e2"). Numbers pass too (the CLI and pages hand over parsed values). The OpenAPI document shows
+ * these as `type: integer` (see queryIntRange), which is how a query string serialises an integer.
+ */
+const QUERY_INTS = new WeakMap<z.ZodType, { minimum: number; maximum: number }>();
+export const intParam = (min: number, max: number) => {
+  const schema = z
+    .union([z.number({ error: 'must be a number' }), z.string().regex(/^-?\d+$/, 'must be an integer').transform(Number)])
+    .pipe(z.number().int('must be an integer').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+  QUERY_INTS.set(schema, { minimum: min, maximum: max });
+  return schema;
+};
+/** The range of an intParam schema, for the OpenAPI generator; undefined for any other schema. */
+export const queryIntRange = (schema: unknown): { minimum: number; maximum: number } | undefined => QUERY_INTS.get(schema as z.ZodType);
+
+/** Integers in JSON bodies are JSON numbers: "10", null or true is a client bug, refused rather than coerced. */
+const intField = (min: number, max: number) =>
+  z.number({ error: 'must be a number' }).int('must be an integer').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
 const boolParam = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', ''])])
   .transform((v) => v === true || v === 'true' || v === '1');
 
-const stringList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean));
+/** JS whitespace (what String.prototype.trim removes), spelled out so the pattern means the same in every regex dialect. */
+const WS = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+/** Text with something besides whitespace in it: the published pattern of every required free-text field. */
+export const NOT_BLANK = new RegExp(`[^${WS}]`);
+
+/** One category parameter: up to 20 comma-separated categories of up to 100 characters (the limits apply before trimming). */
+const CATEGORY_TEXT = z.string().regex(/^[^,]{0,100}(?:,[^,]{0,100}){0,19}$/, 'at most 20 categories of at most 100 characters each');
+const categoryParam = z
+  .union([CATEGORY_TEXT, z.array(CATEGORY_TEXT).max(20, 'at most 20 category parameters')])
+  .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean));
 
 /**
- * An optional year: an empty value (`?year_to=`, as an HTML form sends an unfilled field) means no filter,
- * not the year 0 that coercion would make of it (which matched no paper at all).
+ * An optional year in a query string: an empty or blank value (`?year_to=`, as an HTML form sends an unfilled
+ * field) means no filter, not the year 0 that coercion made of it (which matched no paper at all).
  */
-const yearParam = () => z.preprocess((v) => (typeof v === 'string' && !v.trim() ? undefined : v), intParam(0, 9999).optional()).optional();
+const yearParam = () => z.union([intParam(0, 9999), z.string().regex(new RegExp(`^[${WS}]*$`)).transform(() => undefined)]).optional();
 
-/** Filter fields, shared by GET/POST search and recommend. */
-const filterFields = {
-  year_from: yearParam().describe('Earliest publication year (inclusive)'),
-  year_to: yearParam().describe('Latest publication year (inclusive)'),
-  category: stringList
-    .pipe(z.array(z.string().max(100)).max(20))
-    .optional()
-    .describe('Categories (any of them matches); repeat the parameter or separate with commas'),
-  author: z.string().trim().max(200).optional().describe('Case-insensitive part of an author name'),
-};
+type Source = 'query' | 'body';
+
+/** Filter fields, shared by GET/POST search and recommend; a query string carries text, a JSON body typed values. */
+const filterFields = (source: Source) => ({
+  year_from: (source === 'query' ? yearParam() : intField(0, 9999).optional()).describe('Earliest publication year (inclusive); not after year_to'),
+  year_to: (source === 'query' ? yearParam() : intField(0, 9999).optional()).describe('Latest publication year (inclusive)'),
+  category: categoryParam.optional().describe('Categories (any of them matches); repeat the parameter or separate with commas'),
+  author: z.string().max(200).trim().optional().describe('Case-insensitive part of an author name'),
+});
 
 const yearRangeOrdered: [(f: { year_from?: number | undefined; year_to?: number | undefined }) => boolean, { message: string; path: string[] }] = [
   (f) => f.year_from === undefined || f.year_to === undefined || f.year_from <= f.year_to,
   { message: 'year_from must not be after year_to', path: ['year_from'] },
 ];
 
-export const FiltersSchema = z.object(filterFields).refine(...yearRangeOrdered);
+/** Filters inside a JSON body (recommend). */
+export const FiltersSchema = z.object(filterFields('body')).refine(...yearRangeOrdered);
 
-export const SearchQuerySchema = z
-  .object({
-    q: z
-      .string({ error: 'q is required' })
-      .trim()
-      .min(1, 'q must not be empty')
-      .max(MAX_QUERY_CHARS, `q must be at most ${MAX_QUERY_CHARS} characters`)
-      .describe('A question, keywords or a pasted abstract'),
-    mode: z
-      .enum(MODES as [string, ...string[]])
-      .default('hybrid')
-      .describe('hybrid fuses dense (meaning) and BM25 (keyword) scores; semantic and keyword use one of them'),
-    limit: intParam(1, MAX_LIMIT).default(10).describe('Results per page'),
-    offset: intParam(0, MAX_OFFSET).default(0).describe('Results to skip (pagination)'),
-    explain: boolParam.default(false).describe("Add each hit's dense, keyword and fused scores and ranks"),
-    ...filterFields,
-  })
-  .refine(...yearRangeOrdered);
+const searchSchema = (source: Source) => {
+  const int = source === 'query' ? intParam : intField;
+  return z
+    .object({
+      q: z
+        .string({ error: 'q is required' })
+        .min(1, 'q must not be empty')
+        .max(MAX_QUERY_CHARS, `q must be at most ${MAX_QUERY_CHARS} characters`)
+        .regex(NOT_BLANK, 'q must not be empty')
+        .trim()
+        .describe('A question, keywords or a pasted abstract'),
+      mode: z
+        .enum(MODES as [string, ...string[]])
+        .default('hybrid')
+        .describe('hybrid fuses dense (meaning) and BM25 (keyword) scores; semantic and keyword use one of them'),
+      limit: int(1, MAX_LIMIT).default(10).describe('Results per page'),
+      offset: int(0, MAX_OFFSET).default(0).describe('Results to skip (pagination)'),
+      explain: boolParam.default(false).describe("Add each hit's dense, keyword and fused scores and ranks (relevance order only)"),
+      sort: z
+        .enum(SORTS as [string, ...string[]])
+        .default('relevance')
+        .describe(
+          `relevance (default), or date: newest first (undated papers last) among the query's first ${RELEVANCE_POOL} results by relevance (then total is their number)`,
+        ),
+      facets: boolParam
+        .default(false)
+        .describe(`Add year and category counts over the query's first ${RELEVANCE_POOL} results by relevance, filters applied`),
+      ...filterFields(source),
+    })
+    .refine(...yearRangeOrdered);
+};
+
+/** GET /api/search (and the page and CLI, which hand over text). */
+export const SearchQuerySchema = searchSchema('query');
+/** POST /api/search: the same fields as JSON values. */
+export const SearchBodySchema = searchSchema('body');
 export type SearchQuery = z.infer<typeof SearchQuerySchema>;
 
 export const RelatedQuerySchema = z.object({
@@ -70,10 +110,35 @@ export const RelatedQuerySchema = z.object({
 
 export const PaperIdSchema = z.string().min(1).max(200).describe('Paper id: an arXiv id, or a title slug with a hash suffix');
 
+/** Papers a reading list holds at most (its ids travel in the URL). */
+export const MAX_LIST = 100;
+
+/**
+ * A reading list in a URL: `ids=a,b,c` (or the parameter repeated), split on commas, trimmed, deduplicated in
+ * order. Ids containing a comma cannot be listed.
+ */
+export const ListIdsSchema = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => [...new Set((Array.isArray(v) ? v : v ? [v] : []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean))])
+  .pipe(z.array(PaperIdSchema).max(MAX_LIST, `a list holds at most ${MAX_LIST} papers`));
+
+export const MAX_FEED_ENTRIES = 50;
+
+/** /feed.atom: the search's own parameters (q, mode, filters) and how many entries. */
+export const FeedQuerySchema = z
+  .object({
+    q: z.string({ error: 'q is required' }).trim().min(1, 'q must not be empty').max(MAX_QUERY_CHARS),
+    mode: z.enum(MODES as [string, ...string[]]).default('hybrid'),
+    limit: intParam(1, MAX_FEED_ENTRIES).default(20),
+    ...filterFields('query'),
+  })
+  .refine(...yearRangeOrdered);
+
 export const RecommendBodySchema = z.object({
   positive: z.array(PaperIdSchema).min(1, 'give at least one positive paper id').max(100),
   negative: z.array(PaperIdSchema).max(100).default([]),
-  limit: intParam(1, MAX_LIMIT).default(10),
+  limit: intField(1, MAX_LIMIT).default(10),
   filters: FiltersSchema.optional(),
 });
 
@@ -101,14 +166,27 @@ export const HitSchema = z.object({
     .optional(),
 });
 
+const facetCount = <T extends z.ZodType>(value: T) => z.object({ value, count: z.number().int() });
+
+export const FacetsSchema = z
+  .object({
+    counted: z.number().int().describe(`How many papers the counts cover: the first ${RELEVANCE_POOL} results, or fewer when fewer match`),
+    years: z.array(facetCount(z.number().int())).describe('Newest year first'),
+    undated: z.number().int().describe('Counted papers without a year'),
+    categories: z.array(facetCount(z.string())).describe('Most frequent first, at most 20; a paper counts once per category'),
+  })
+  .describe(`Year and category counts over the query's first ${RELEVANCE_POOL} results, with the request's filters applied`);
+
 export const SearchResponseSchema = z.object({
   query: z.string(),
   mode: z.enum(MODES as [string, ...string[]]),
+  sort: z.enum(SORTS as [string, ...string[]]),
   model: z.string(),
   total: z.number().int(),
   limit: z.number().int(),
   offset: z.number().int(),
   results: z.array(HitSchema),
+  facets: FacetsSchema.optional().describe('Present when facets=true'),
   tookMs: z.number(),
 });
 

@@ -41,7 +41,7 @@ async function sha256File(file: string): Promise<string> {
 export async function evalIndex(opts: Pick<EvalOptions, 'dir' | 'embedder' | 'cacheDir' | 'log' | 'progress'> & { split?: string }) {
   const log = opts.log ?? (() => {});
   const p = beirPaths(opts.dir, opts.split ?? 'test');
-  const modelSlug = opts.embedder.info.modelId.replace(/[^\w.-]+/g, '_');
+  const modelSlug = `${opts.embedder.info.modelId}-${opts.embedder.info.dtype}`.replace(/[^\w.-]+/g, '_');
   const key = `${p.name}-${(await sha256File(p.corpus)).slice(0, 12)}-${modelSlug}`;
   const root = path.join(opts.cacheDir, key);
   await mkdir(root, { recursive: true });

@@ -3,11 +3,26 @@ import type { Embedder } from '../embed/index.js';
 import { AppError } from '../errors.js';
 import { hasFilters, type OpenIndex, type PaperFilters, type PaperRow } from '../store/index.js';
 import { toFtsQuery } from './fts.js';
+import { relevanceFloor } from './floor.js';
 import { fuse, type FusedHit, type Fusion, type Scored } from './fuse.js';
+import type { ArxivRef } from './query-kind.js';
 import { leadSnippet, markSnippet } from './snippet.js';
 
 export type Mode = 'hybrid' | 'semantic' | 'keyword';
 export const MODES: readonly Mode[] = ['hybrid', 'semantic', 'keyword'];
+
+/** Result order: by relevance (the default), or newest first (see SearchParams.sort). */
+export type SortOrder = 'relevance' | 'date';
+export const SORTS: readonly SortOrder[] = ['relevance', 'date'];
+
+/**
+ * How many of a query's best results make its candidate set, in every mode: the papers that date order
+ * re-sorts, facets count and feeds draw from. In semantic and hybrid mode every paper has some similarity to the
+ * query, so "all matches" would be the whole index; in keyword mode the terms are OR-ed, so the full match set
+ * of a broad query holds papers that share a single common word with it (newest first, they would come first)
+ * and costs a scan of every match. The first 100 results (ten pages) are the relevant ones in every mode.
+ */
+export const RELEVANCE_POOL = 100;
 
 export interface SearchParams {
   q: string;
@@ -18,6 +33,29 @@ export interface SearchParams {
   explain?: boolean;
   /** Precomputed query embedding (evaluation runs reuse it across modes and settings). */
   queryVector?: Float32Array;
+  /**
+   * `date`: newest first (undated papers last) among the query's candidates, its first RELEVANCE_POOL results;
+   * `total` is then their number. Explanations are given for relevance order only.
+   */
+  sort?: SortOrder;
+  /** Add year and category counts over the same candidates (see Facets). */
+  facets?: boolean;
+}
+
+export interface FacetCount<T> {
+  value: T;
+  count: number;
+}
+
+/** Year and category counts over a query's candidates (its first RELEVANCE_POOL results), filters applied. */
+export interface Facets {
+  /** How many papers the counts cover: RELEVANCE_POOL, or fewer when fewer match. */
+  counted: number;
+  /** Newest year first; papers without a year are in `undated`. */
+  years: FacetCount<number>[];
+  undated: number;
+  /** Most frequent first (at most 20); a paper counts once for each of its categories. */
+  categories: FacetCount<string>[];
 }
 
 export interface Explanation {
@@ -43,12 +81,17 @@ export interface Hit {
 export interface SearchResult {
   query: string;
   mode: Mode;
+  sort: SortOrder;
   model: string;
-  /** Papers that match: every paper passing the filters for semantic/hybrid, keyword matches for keyword. */
+  /**
+   * Papers that match: every paper passing the filters for semantic/hybrid, keyword matches for keyword; with
+   * sort=date, the candidates re-sorted (at most RELEVANCE_POOL).
+   */
   total: number;
   limit: number;
   offset: number;
   results: Hit[];
+  facets?: Facets;
   tookMs: number;
 }
 
@@ -84,6 +127,24 @@ export const paperCard = (p: PaperRow) => ({
   categories: p.categories,
   url: p.url ?? null,
 });
+
+/** A search's inputs after parsing and embedding. */
+interface PreparedQuery {
+  mode: Mode;
+  match: string | undefined;
+  qv: Float32Array | undefined;
+  filters: PaperFilters | undefined;
+  limit: number;
+  offset: number;
+}
+
+/** One page in some order: hits, their rows (for snippets), the total, and the relevance pool when it was computed. */
+interface Ordered {
+  hits: Hit[];
+  rows: PaperRow[];
+  total: number;
+  pool?: Scored[];
+}
 
 export class Searcher {
   readonly fusion: Fusion;
@@ -202,59 +263,92 @@ export class Searcher {
   async search(params: SearchParams): Promise<SearchResult> {
     const t0 = performance.now();
     const mode = params.mode ?? 'hybrid';
+    const sort = params.sort ?? 'relevance';
     const limit = params.limit ?? 10;
     const offset = params.offset ?? 0;
-    const filters = params.filters;
-    const want = offset + limit;
     const fts = toFtsQuery(params.q);
     // Embed first: it is the only await, so everything after it reads one build even if a new one is swapped in.
     const qv = mode === 'keyword' ? undefined : (params.queryVector ?? (await this.embedQuery(params.q)));
-    const { papers } = this.index;
-    let results: Hit[];
-    let rows: PaperRow[];
-    let total: number;
-
-    if (!qv) {
-      const list = fts.match ? papers.keywordSearch(fts.match, filters, want, this.keywordWeights) : [];
-      total = fts.match ? papers.keywordCount(fts.match, filters) : 0;
-      const page = list.slice(offset);
-      ({ hits: results, rows } = this.hydrate(page));
-      if (params.explain) {
-        results.forEach((h, i) => (h.explain = { dense: null, keyword: { score: round(page[i]!.score), rank: offset + i + 1 }, fused: h.score }));
-      }
-    } else {
-      total = hasFilters(filters) ? papers.filteredCount(filters) : papers.count();
-      if (mode === 'semantic') {
-        const page = this.denseTop(qv, want, filters).slice(offset);
-        ({ hits: results, rows } = this.hydrate(page));
-        if (params.explain) {
-          results.forEach((h, i) => (h.explain = { dense: { score: round(page[i]!.score), rank: offset + i + 1 }, keyword: null, fused: h.score }));
-        }
-      } else {
-        // The first `candidates` hits come from one fixed pool, every deeper page from another fixed (deeper) pool
-        // minus those: a pool sized by the page would renormalise the scores, and pages would repeat or skip papers.
-        let fused = this.fusedPool(fts.match, qv, this.candidates, filters).slice(0, this.candidates);
-        if (want > this.candidates) {
-          const shown = new Set(fused.map((f) => f.label));
-          fused = fused.concat(this.fusedPool(fts.match, qv, Math.max(DEEP_POOL, want), filters).filter((f) => !shown.has(f.label)));
-        }
-        fused = fused.slice(offset, want);
-        ({ hits: results, rows } = this.hydrate(fused.map((f) => ({ label: f.label, score: f.fused }))));
-        if (params.explain) {
-          results.forEach((h, i) => {
-            const f = fused[i]!;
-            h.explain = {
-              dense: f.dense ? { score: round(f.dense.score), rank: f.dense.rank || null } : null,
-              keyword: f.keyword ? { score: round(f.keyword.score), rank: f.keyword.rank } : null,
-              fused: round(f.fused),
-            };
-          });
-        }
-      }
-    }
-
+    const q: PreparedQuery = { mode, match: fts.match, qv, filters: params.filters, limit, offset };
+    const { hits: results, rows, total, pool } = sort === 'date' ? this.dateOrder(q) : this.relevanceOrder(q, !!params.explain);
     if (mode !== 'semantic') this.attachSnippets(results, rows, fts.match);
-    return { query: params.q, mode, model: this.modelId, total, limit, offset, results, tookMs: round(performance.now() - t0) };
+    const result: SearchResult = { query: params.q, mode, sort, model: this.modelId, total, limit, offset, results, tookMs: 0 };
+    if (params.facets) result.facets = this.facetsOf(q, pool);
+    result.tookMs = round(performance.now() - t0);
+    return result;
+  }
+
+  /** The first RELEVANCE_POOL results of a query, best first: its candidate set. */
+  private relevancePool(q: PreparedQuery): Scored[] {
+    if (!q.qv) return q.match ? this.index.papers.keywordSearch(q.match, q.filters, RELEVANCE_POOL, this.keywordWeights) : [];
+    if (q.mode === 'semantic') return this.denseTop(q.qv, RELEVANCE_POOL, q.filters);
+    return this.fusedPool(q.match, q.qv, this.candidates, q.filters)
+      .slice(0, RELEVANCE_POOL)
+      .map((f) => ({ label: f.label, score: f.fused }));
+  }
+
+  /** Candidates ordered newest first (undated last), relevance breaking ties. */
+  private newestFirst(list: readonly Scored[]): Scored[] {
+    const dates = this.index.papers.sortDates(list.map((s) => s.label));
+    const d = (l: number): string => dates.get(l) ?? '';
+    return [...list].sort((a, b) => (d(a.label) < d(b.label) ? 1 : d(a.label) > d(b.label) ? -1 : b.score - a.score || a.label - b.label));
+  }
+
+  /** sort=date: the relevance pool re-sorted newest first, paged. */
+  private dateOrder(q: PreparedQuery): Ordered {
+    const pool = this.relevancePool(q);
+    return { ...this.hydrate(this.newestFirst(pool).slice(q.offset, q.offset + q.limit)), total: pool.length, pool };
+  }
+
+  /** Relevance order: keyword (BM25), semantic (cosine) or hybrid (fused), with explanations on request. */
+  private relevanceOrder(q: PreparedQuery, explain: boolean): Ordered {
+    const { papers } = this.index;
+    const want = q.offset + q.limit;
+    if (!q.qv) {
+      // BM25 ranks every match before LIMIT applies, so the deeper list that also gives the pool costs the same.
+      const list = q.match ? papers.keywordSearch(q.match, q.filters, Math.max(want, RELEVANCE_POOL), this.keywordWeights) : [];
+      const page = list.slice(q.offset, want);
+      const out = { ...this.hydrate(page), total: q.match ? papers.keywordCount(q.match, q.filters) : 0, pool: list.slice(0, RELEVANCE_POOL) };
+      if (explain) out.hits.forEach((h, i) => (h.explain = { dense: null, keyword: { score: round(page[i]!.score), rank: q.offset + i + 1 }, fused: h.score }));
+      return out;
+    }
+    const total = hasFilters(q.filters) ? papers.filteredCount(q.filters) : papers.count();
+    if (q.mode === 'semantic') {
+      const top = this.denseTop(q.qv, Math.max(want, RELEVANCE_POOL), q.filters);
+      const page = top.slice(q.offset, want);
+      const out = { ...this.hydrate(page), total, pool: top.slice(0, RELEVANCE_POOL) };
+      if (explain) out.hits.forEach((h, i) => (h.explain = { dense: { score: round(page[i]!.score), rank: q.offset + i + 1 }, keyword: null, fused: h.score }));
+      return out;
+    }
+    // The first `candidates` hits come from one fixed pool, every deeper page from another fixed (deeper) pool
+    // minus those: a pool sized by the page would renormalise the scores, and pages would repeat or skip papers.
+    const first = this.fusedPool(q.match, q.qv, this.candidates, q.filters).slice(0, this.candidates);
+    let fused = first;
+    if (want > this.candidates) {
+      const shown = new Set(fused.map((f) => f.label));
+      fused = fused.concat(this.fusedPool(q.match, q.qv, Math.max(DEEP_POOL, want), q.filters).filter((f) => !shown.has(f.label)));
+    }
+    fused = fused.slice(q.offset, want);
+    const out: Ordered = { ...this.hydrate(fused.map((f) => ({ label: f.label, score: f.fused }))), total };
+    // The relevance pool is the first fused pool whenever it is at least as deep (the default: both are 100).
+    if (this.candidates >= RELEVANCE_POOL) out.pool = first.slice(0, RELEVANCE_POOL).map((f) => ({ label: f.label, score: f.fused }));
+    if (explain) {
+      out.hits.forEach((h, i) => {
+        const f = fused[i]!;
+        h.explain = {
+          dense: f.dense ? { score: round(f.dense.score), rank: f.dense.rank || null } : null,
+          keyword: f.keyword ? { score: round(f.keyword.score), rank: f.keyword.rank } : null,
+          fused: round(f.fused),
+        };
+      });
+    }
+    return out;
+  }
+
+  /** Facet counts over the query's candidates, the relevance pool (reused when the page already computed it). */
+  private facetsOf(q: PreparedQuery, pool: readonly Scored[] | undefined): Facets {
+    const labels = (pool ?? this.relevancePool(q)).map((s) => s.label);
+    return { counted: labels.length, ...this.index.papers.facetCounts(labels) };
   }
 
   /** Dense and keyword candidates (`depth` of each) fused; keyword-only candidates get their exact dense score. */
@@ -329,4 +423,57 @@ export class Searcher {
     const top = this.denseTop(q, opts.limit ?? 10, opts.filters, exclude);
     return { model: this.modelId, results: this.hydrate(top).hits };
   }
+
+  /**
+   * A paper, its `limit` nearest papers and all their stored vectors (the paper's first): what the
+   * neighbourhood map lays out.
+   */
+  neighbourhood(id: string, limit: number): { paper: PaperRow; related: Hit[]; vectors: Float32Array[] } {
+    const paper = this.getPaper(id);
+    const { papers } = this.index;
+    const v = papers.getVector(paper.label);
+    if (!v) throw new AppError('INDEX_CORRUPT', `paper "${id}" has no stored vector`);
+    const top = this.denseTop(v, limit, undefined, new Set([paper.label]));
+    const { hits, rows } = this.hydrate(top);
+    const vectors = [v];
+    for (const r of rows) {
+      const w = papers.getVector(r.label);
+      if (!w) throw new AppError('INDEX_CORRUPT', `paper "${r.id}" has no stored vector`);
+      vectors.push(w);
+    }
+    return { paper, related: hits, vectors };
+  }
+
+  /**
+   * A topic feed: the query's candidates (its first RELEVANCE_POOL results in the given mode) whose score
+   * passes the relevance floor (relevanceFloor: halfway from the median candidate to the best), newest first.
+   */
+  async newest(params: { q: string; mode?: Mode; filters?: PaperFilters; limit?: number }): Promise<FeedSelection> {
+    const mode = params.mode ?? 'hybrid';
+    const fts = toFtsQuery(params.q);
+    const qv = mode === 'keyword' ? undefined : await this.embedQuery(params.q);
+    const q: PreparedQuery = { mode, match: fts.match, qv, filters: params.filters, limit: RELEVANCE_POOL, offset: 0 };
+    const pool = this.relevancePool(q);
+    const floor = relevanceFloor(pool.map((s) => s.score));
+    const kept = this.newestFirst(pool.filter((s) => s.score >= floor)).slice(0, params.limit ?? 20);
+    const { hits, rows } = this.hydrate(kept);
+    return { mode, candidates: pool.length, floor: Number.isFinite(floor) ? round(floor) : 0, entries: hits.map((hit, i) => ({ hit, paper: rows[i]! })) };
+  }
+
+  /** The paper an arXiv reference names, if this index has it (by id, versioned id, or arxiv.org URL). */
+  findArxiv(ref: ArxivRef): PaperRow | undefined {
+    const { papers } = this.index;
+    return (ref.version ? papers.getById(`${ref.id}v${ref.version}`) : undefined) ?? papers.findArxiv(ref.id);
+  }
+}
+
+/** What a topic feed shows, and how it was chosen. */
+export interface FeedSelection {
+  mode: Mode;
+  /** Papers considered (the query's first RELEVANCE_POOL results). */
+  candidates: number;
+  /** The score an entry needed. */
+  floor: number;
+  /** Newest first. */
+  entries: { hit: Hit; paper: PaperRow }[];
 }

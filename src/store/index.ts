@@ -12,7 +12,7 @@ import { VectorIndex } from './vectors.js';
 
 export { deferFts, finalize, openReadonly, openWritable, rebuildFts } from './db.js';
 export * from './manifest.js';
-export { PaperStore, PaperWriter, getMeta, hasFilters, type PaperFilters, type PaperRow } from './papers.js';
+export { PaperStore, PaperWriter, getMeta, hasFilters, type FacetCounts, type PaperFilters, type PaperRow } from './papers.js';
 export { VectorIndex, DEFAULT_HNSW, type Neighbor } from './vectors.js';
 export { KEYWORD_FILE } from './keyword-file.js';
 export { writeKeywordIndex } from './keyword-build.js';

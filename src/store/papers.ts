@@ -60,6 +60,16 @@ export interface PaperFilters {
 export const hasFilters = (f: PaperFilters | undefined): f is PaperFilters =>
   !!f && (f.yearFrom !== undefined || f.yearTo !== undefined || !!f.categories?.length || !!f.author);
 
+export interface FacetCounts {
+  years: { value: number; count: number }[];
+  /** Candidates with no year. */
+  undated: number;
+  categories: { value: string; count: number }[];
+}
+
+/** A paper's date for ordering (over alias p): the day, else the year, else "" so undated papers come last. */
+const SORT_DATE = `CASE WHEN p.date IS NOT NULL THEN p.date WHEN p.year IS NOT NULL THEN printf('%04d', p.year) ELSE '' END`;
+
 /** SQL WHERE fragment (over table alias p) and its parameters for a filter set. */
 export function filterSql(f: PaperFilters | undefined): { where: string; params: unknown[] } {
   const parts: string[] = [];
@@ -130,6 +140,37 @@ export class PaperStore {
     return r ? blobToVector(r.vector) : undefined;
   }
 
+  /**
+   * A paper by its DOI (DOIs are case-insensitive). A scan rather than an index: it answers one lookup per
+   * request of the Semantic Scholar compatible API, and an index would change every build's schema.
+   */
+  getByDoi(doi: string): PaperRow | undefined {
+    const r = this.db.prepare<[string], RawRow>(`SELECT ${COLS} FROM papers WHERE lower(doi) = lower(?) ORDER BY label LIMIT 1`).get(doi);
+    return r ? toPaper(r) : undefined;
+  }
+
+  /**
+   * A paper by its arXiv id (without version): the paper whose id is that arXiv id (any version), else one whose
+   * URL is its arXiv abstract page. The exact id wins, then the latest version.
+   */
+  getByArxivId(arxivId: string): PaperRow | undefined {
+    const r = this.db
+      .prepare<{ a: string }, RawRow>(
+        `SELECT ${COLS} FROM papers
+         WHERE id = @a OR id GLOB @a || 'v[0-9]*'
+            OR url IN ('https://arxiv.org/abs/' || @a, 'http://arxiv.org/abs/' || @a)
+            OR url GLOB 'http*://arxiv.org/abs/' || @a || 'v[0-9]*'
+         ORDER BY id = @a DESC, id GLOB @a || 'v[0-9]*' DESC, id DESC LIMIT 1`,
+      )
+      .get({ a: arxivId });
+    return r ? toPaper(r) : undefined;
+  }
+
+  /** Every category that some paper has. */
+  categories(): string[] {
+    return this.db.prepare('SELECT DISTINCT c.value FROM papers p, json_each(p.categories) c ORDER BY 1').pluck().all() as string[];
+  }
+
   /** Labels of papers passing the filters, and how many there are. */
   filteredLabels(f: PaperFilters): number[] {
     const { where, params } = filterSql(f);
@@ -180,6 +221,58 @@ export class PaperStore {
   filteredCount(f: PaperFilters | undefined): number {
     const { where, params } = filterSql(f);
     return this.db.prepare(`SELECT count(*) FROM papers p WHERE ${where}`).pluck().get(...params) as number;
+  }
+
+  /**
+   * Year and category counts over a candidate set (a ranked pool's labels), each one SQL aggregate. Years
+   * newest first; categories most frequent first, at most `maxCategories`.
+   */
+  facetCounts(labels: readonly number[], maxCategories = 20): FacetCounts {
+    const cte = 'WITH cand(label) AS (SELECT value FROM json_each(?))';
+    const params = [JSON.stringify(labels)];
+    const years = this.db
+      .prepare<unknown[], { value: number | null; count: number }>(
+        `${cte} SELECT p.year AS value, count(*) AS count FROM cand c JOIN papers p ON p.label = c.label GROUP BY p.year ORDER BY p.year IS NULL, p.year DESC`,
+      )
+      .all(...params);
+    const categories = this.db
+      .prepare<unknown[], { value: string; count: number }>(
+        `${cte} SELECT j.value AS value, count(*) AS count FROM cand c JOIN papers p ON p.label = c.label, json_each(p.categories) j
+         GROUP BY j.value ORDER BY count DESC, j.value LIMIT ?`,
+      )
+      .all(...params, maxCategories);
+    return {
+      years: years.filter((y): y is { value: number; count: number } => y.value !== null),
+      undated: years.find((y) => y.value === null)?.count ?? 0,
+      categories,
+    };
+  }
+
+  /** Each label's sort date: its date, else its year ("2021" sorts after every 2021-MM-DD), else "" (last). */
+  sortDates(labels: readonly number[]): Map<number, string> {
+    if (!labels.length) return new Map();
+    const rows = this.db
+      .prepare<[string], { label: number; d: string }>(`SELECT label, ${SORT_DATE} AS d FROM papers p WHERE label IN (SELECT value FROM json_each(?))`)
+      .all(JSON.stringify(labels));
+    return new Map(rows.map((r) => [r.label, r.d]));
+  }
+
+  /**
+   * The paper an arXiv id names: the id itself, a versioned id (2401.01234v2, as some sources store them),
+   * or a paper whose URL is that arXiv abstract page (sources whose ids are slugs).
+   */
+  findArxiv(id: string): PaperRow | undefined {
+    const exact = this.byId.get(id);
+    if (exact) return toPaper(exact);
+    // A range over the unique id index finds "ID" + "v<digits>" without scanning.
+    const versioned = this.db
+      .prepare<[string, string], RawRow>(`SELECT ${COLS} FROM papers WHERE id > ? AND id < ? ORDER BY length(id) DESC, id DESC`)
+      .all(`${id}v`, `${id}w`)
+      .find((r) => /^v\d+$/.test(r.id.slice(id.length)));
+    if (versioned) return toPaper(versioned);
+    const urls = ['https', 'http'].flatMap((s) => [`${s}://arxiv.org/abs/${id}`, `${s}://www.arxiv.org/abs/${id}`]);
+    const byUrl = this.db.prepare<string[], RawRow>(`SELECT ${COLS} FROM papers WHERE url IN (?, ?, ?, ?) LIMIT 1`).get(...urls);
+    return byUrl ? toPaper(byUrl) : undefined;
   }
 
   /**

@@ -1,5 +1,6 @@
 // The page shell shared by every page: head (CSS, favicon, no inline script or style), header, footer.
 import type { Child } from 'hono/jsx';
+import { listHref, listParam } from './format.js';
 import { CSS_PATH } from './styles.js';
 
 export interface SiteInfo {
@@ -16,7 +17,22 @@ const Logo = () => (
   </svg>
 );
 
-export function Layout(props: { title: string; site: SiteInfo; current?: 'search' | 'docs'; description?: string; children?: Child }) {
+export function Layout(props: {
+  title: string;
+  site: SiteInfo;
+  current?: 'search' | 'docs' | 'list';
+  description?: string;
+  /** The visitor's reading list (it travels in page URLs): the header links to it and carries it. */
+  list?: readonly string[];
+  /** A wider column, for results with facets beside them. */
+  wide?: boolean;
+  /** An Atom feed of this page's search, announced for feed readers. */
+  feed?: { href: string; title: string } | undefined;
+  children?: Child;
+}) {
+  const list = props.list ?? [];
+  const home = list.length ? `/?list=${listParam(list)}` : '/';
+  const wrap = props.wide ? 'wrap wide' : 'wrap';
   return (
     <html lang="en">
       <head>
@@ -26,20 +42,24 @@ export function Layout(props: { title: string; site: SiteInfo; current?: 'search
         {props.description ? <meta name="description" content={props.description} /> : null}
         <link rel="stylesheet" href={CSS_PATH} />
         <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
+        {props.feed ? <link rel="alternate" type="application/atom+xml" title={props.feed.title} href={props.feed.href} /> : null}
       </head>
       <body>
         <a class="skip" href="#main">
           Skip to content
         </a>
         <header class="site">
-          <div class="wrap">
-            <a class="brand" href="/">
+          <div class={wrap}>
+            <a class="brand" href={home}>
               <Logo />
               paperscope
             </a>
             <nav class="site" aria-label="Site">
-              <a href="/" aria-current={props.current === 'search' ? 'page' : undefined}>
+              <a href={home} aria-current={props.current === 'search' ? 'page' : undefined}>
                 Search
+              </a>
+              <a href={listHref(list)} aria-current={props.current === 'list' ? 'page' : undefined}>
+                Reading list{list.length ? ` (${list.length})` : ''}
               </a>
               <a href="/docs" aria-current={props.current === 'docs' ? 'page' : undefined}>
                 API
@@ -48,10 +68,10 @@ export function Layout(props: { title: string; site: SiteInfo; current?: 'search
           </div>
         </header>
         <main id="main">
-          <div class="wrap">{props.children}</div>
+          <div class={wrap}>{props.children}</div>
         </main>
         <footer class="site">
-          <div class="wrap">
+          <div class={wrap}>
             {props.site.papers.toLocaleString('en-US')} papers · embedded with <span class="id">{props.site.model}</span> ·{' '}
             <a href="/docs">API reference</a>
           </div>

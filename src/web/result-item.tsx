@@ -3,18 +3,20 @@ import type { Child } from 'hono/jsx';
 import type { Hit } from '../search/searcher.js';
 import { authorList, paperHref } from './format.js';
 
-export function ResultItem(props: { hit: Hit; scoreTitle: string; categories?: boolean; children?: Child }) {
+export function ResultItem(props: { hit: Hit; scoreTitle: string; categories?: boolean; list?: readonly string[]; noScore?: boolean; children?: Child }) {
   const h = props.hit;
   const cats = props.categories ? h.categories : [];
   return (
     <li class="result">
       <div class="result-head">
         <h3>
-          <a href={paperHref(h.id)}>{h.title}</a>
+          <a href={paperHref(h.id, props.list)}>{h.title}</a>
         </h3>
-        <span class="score" title={props.scoreTitle}>
-          {h.score.toFixed(3)}
-        </span>
+        {props.noScore ? null : (
+          <span class="score" title={props.scoreTitle}>
+            {h.score.toFixed(3)}
+          </span>
+        )}
       </div>
       {h.authors.length || h.date || h.year || cats.length ? (
         <p class="meta">

@@ -7,12 +7,16 @@ export const CSS = `
   --bg: #f7f7f5; --card: #ffffff; --fg: #1b1f24; --muted: #59616b; --line: #dfe2e6;
   --accent: #1a56b8; --accent-hover: #12408c; --accent-ink: #ffffff; --focus: #f0b400;
   --mark: #ffe98a; --chip: #eef1f5; --err-bg: #fdecea; --err: #8a1c12; --ok: #1d6b35;
+  /* Map colours: Okabe-Ito, distinguishable with the common colour-vision deficiencies; the last is "other". */
+  --g0: #0072b2; --g1: #e69f00; --g2: #009e73; --g3: #cc79a7; --g4: #56b4e9; --g5: #d55e00; --g6: #8c8c8c;
+  --edge: #8a94a3;
 }
 @media (prefers-color-scheme: dark) {
   :root {
     --bg: #111418; --card: #181c21; --fg: #e6e8eb; --muted: #a2aab4; --line: #2c323a;
     --accent: #7fb0ff; --accent-hover: #a9c9ff; --accent-ink: #0d1624; --focus: #f0b400;
     --mark: #5c4a00; --chip: #232931; --err-bg: #3a1714; --err: #ffb4a8; --ok: #8fd6a4;
+    --g0: #4ea3e0; --edge: #5d6673;
   }
 }
 *, *::before, *::after { box-sizing: border-box; }
@@ -88,7 +92,7 @@ a.chip { text-decoration: none; }
 
 nav.pager { display: flex; justify-content: space-between; align-items: center; margin-top: 1.25rem; font-size: 0.95rem; }
 nav.pager a { font-weight: 600; text-decoration: none; }
-nav.pager .disabled { color: var(--muted); opacity: 0.6; }
+nav.pager .disabled { color: var(--muted); }
 
 .notice { background: var(--card); border: 1px solid var(--line); border-radius: 0.7rem; padding: 1rem 1.15rem; }
 .notice h2 { margin-top: 0; }
@@ -107,6 +111,64 @@ article.paper .authors { font-size: 1rem; color: var(--fg); margin: 0 0 0.4rem; 
 .back { display: inline-block; margin-bottom: 1rem; font-size: 0.92rem; text-decoration: none; }
 .id { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.85rem; }
 
+.wrap.wide { max-width: 68rem; }
+.with-aside { display: grid; grid-template-columns: minmax(0, 1fr) 15rem; gap: 0 2rem; align-items: start; }
+.summary-bar { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline; gap: 0.25rem 1rem; margin: 0 0 0.5rem; }
+.summary-bar .summary { margin: 0; }
+.sort { font-size: 0.92rem; color: var(--muted); }
+.sort strong { color: var(--fg); }
+.muted { color: var(--muted); }
+.note { background: var(--card); border: 1px solid var(--line); border-left: 4px solid var(--accent); border-radius: 0.5rem; padding: 0.6rem 0.9rem; margin: 0 0 1rem; font-size: 0.95rem; }
+.actions { margin: 0.5rem 0 0; font-size: 0.9rem; }
+a.add { display: inline-block; text-decoration: none; font-weight: 600; padding: 0.15rem 0.6rem; border: 1px solid var(--line); border-radius: 999px; }
+a.add:hover { border-color: var(--accent); }
+a.add.in-list { color: var(--ok); border-color: color-mix(in srgb, var(--ok) 45%, transparent); }
+.add.disabled { color: var(--muted); }
+.links a.add { border-radius: 0.5rem; padding: 0.4rem 0.9rem; border-color: var(--accent); }
+.follow { margin: 1.5rem 0 0; font-size: 0.92rem; }
+.follow a { font-weight: 600; }
+
+aside.facets { background: var(--card); border: 1px solid var(--line); border-radius: 0.7rem; padding: 0.9rem 1rem; font-size: 0.92rem; position: sticky; top: 1rem; }
+aside.facets h2 { margin: 0 0 0.25rem; font-size: 1rem; }
+aside.facets h3 { margin: 0.9rem 0 0.3rem; font-size: 0.85rem; text-transform: uppercase; letter-spacing: 0.04em; color: var(--muted); }
+aside.facets ul { list-style: none; margin: 0; padding: 0; }
+aside.facets li { display: flex; justify-content: space-between; gap: 0.5rem; padding: 0.1rem 0; }
+aside.facets li a, aside.facets li strong { overflow-wrap: anywhere; }
+aside.facets .count { color: var(--muted); font-variant-numeric: tabular-nums; }
+aside.facets details summary { cursor: pointer; color: var(--muted); margin-top: 0.2rem; }
+.facet-note { color: var(--muted); margin: 0; font-size: 0.85rem; }
+ul.clears { margin: 0.6rem 0 0; }
+ul.clears a { font-weight: 600; text-decoration: none; }
+
+section.map .lede { font-size: 0.92rem; }
+.map-svg { display: block; width: 100%; height: auto; background: var(--card); border: 1px solid var(--line); border-radius: 0.7rem; }
+.map-svg .edge { stroke: var(--edge); stroke-linecap: round; }
+.map-svg .edge.w1 { stroke-width: 1; stroke-opacity: 0.35; }
+.map-svg .edge.w2 { stroke-width: 1.75; stroke-opacity: 0.5; }
+.map-svg .edge.w3 { stroke-width: 2.5; stroke-opacity: 0.7; }
+.map-svg .dot { stroke: var(--card); stroke-width: 2; }
+.map-svg .focus .dot { stroke: var(--fg); stroke-width: 3; }
+.map-svg .label { font-size: 11px; fill: var(--fg); paint-order: stroke; stroke: var(--card); stroke-width: 3px; stroke-linejoin: round; }
+.map-svg .focus .label { font-weight: 700; }
+.map-svg a.node { cursor: pointer; }
+.map-svg a.node:hover .dot, .map-svg a.node:focus .dot { stroke: var(--focus); stroke-width: 4; }
+.map-svg a.node:hover .label, .map-svg a.node:focus .label { text-decoration: underline; }
+.map-svg a.node:focus { outline: none; }
+.map-svg a.node:focus-visible .dot { stroke: var(--focus); stroke-width: 5; }
+.c0 { fill: var(--g0); background: var(--g0); } .c1 { fill: var(--g1); background: var(--g1); } .c2 { fill: var(--g2); background: var(--g2); }
+.c3 { fill: var(--g3); background: var(--g3); } .c4 { fill: var(--g4); background: var(--g4); } .c5 { fill: var(--g5); background: var(--g5); }
+.c6 { fill: var(--g6); background: var(--g6); }
+.legend { display: flex; flex-wrap: wrap; gap: 0.35rem 1rem; align-items: center; margin: 0.6rem 0 0; font-size: 0.88rem; }
+.legend-title { color: var(--muted); }
+.legend ul { display: contents; list-style: none; }
+.legend li { display: inline-flex; align-items: center; gap: 0.35rem; }
+.swatch { display: inline-block; width: 0.8rem; height: 0.8rem; border-radius: 50%; }
+
+section.cite pre.bibtex { background: var(--card); border: 1px solid var(--line); border-radius: 0.5rem; padding: 0.75rem; margin: 0 0 0.5rem; white-space: pre-wrap; overflow-wrap: anywhere; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.82rem; }
+.share .field { max-width: 100%; }
+.share input { width: 100%; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.85rem; }
+.exports { font-size: 0.95rem; }
+
 .docs .op { background: var(--card); border: 1px solid var(--line); border-radius: 0.7rem; padding: 1rem 1.15rem; margin: 0 0 1rem; }
 .docs .op h3 { margin: 0 0 0.35rem; font-size: 1.05rem; display: flex; gap: 0.6rem; align-items: baseline; flex-wrap: wrap; }
 .docs .verb { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.8rem; font-weight: 700; padding: 0.1rem 0.45rem; border-radius: 0.3rem; background: var(--chip); }
@@ -119,6 +181,10 @@ article.paper .authors { font-size: 1rem; color: var(--fg); margin: 0 0 0.4rem; 
 .docs .table-scroll { overflow-x: auto; }
 .docs .toc { columns: 2; padding-left: 1.2rem; }
 
+@media (max-width: 52rem) {
+  .with-aside { grid-template-columns: minmax(0, 1fr); }
+  aside.facets { position: static; margin-top: 1.5rem; }
+}
 @media (max-width: 36rem) {
   body { font-size: 15.5px; }
   h1 { font-size: 1.45rem; }

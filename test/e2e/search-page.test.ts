@@ -108,6 +108,17 @@ describe.skipIf(!hasChromium)(hasChromium ? 'search page in Chromium' : `search 
     expect(title).not.toBe(openedTitle);
   });
 
+  it('draws the neighbourhood map on the paper page; a click on a node opens that paper', async () => {
+    const nodes = page.locator('svg.map-svg a.node');
+    expect(await nodes.count()).toBe(14);
+    await page.locator('#map').screenshot({ path: path.join(ARTIFACTS, '08-map.png') });
+    const node = nodes.nth(2);
+    const href = (await node.getAttribute('href'))!;
+    const title = (await node.locator('title').textContent())!.split(' · ')[0]!;
+    await Promise.all([page.waitForURL((u) => u.pathname === href), node.locator('circle').click()]);
+    expect(await text(page.locator('h1'))).toBe(title);
+  });
+
   it('filters by mode without JavaScript help and shows a helpful empty state', async () => {
     await page.goto(server!.url + '/?q=' + encodeURIComponent('zzqx nonexistentword') + '&mode=keyword');
     expect(await text(page.locator('.notice h2'))).toMatch(/No papers match/);

@@ -74,20 +74,23 @@ describe('GET /api/openapi.json', () => {
 
   it('documents every API route the app serves, and serves every documented operation', async () => {
     const served = open.app.routes
-      .filter((r) => r.method !== 'ALL' && (r.path.startsWith('/api/') || r.path === '/health' || r.path === '/metrics'))
+      .filter((r) => r.method !== 'ALL' && (/^\/(api|graph|recommendations)\//.test(r.path) || r.path === '/health' || r.path === '/metrics'))
       .filter((r) => r.path !== '/api/openapi.json');
     const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => ({ method: m.toUpperCase(), path: p })));
-    expect(documented.length).toBe(8);
+    expect(documented.length).toBe(13);
     // A served pattern (hono syntax) as a regex over documented paths, where {id} stands for any id.
-    const pattern = (p: string) => new RegExp('^' + p.replace(/[.]/g, '\\.').replace(/:\w+(\{[^}]*\})?/g, '[^/]+').replace(/\*/g, '.+') + '$');
+    // A trailing slash is the same route (the S2 Python client posts to /recommendations/v1/papers/).
+    const pattern = (p: string) => new RegExp('^' + p.replace(/(.)\/$/, '$1').replace(/[.]/g, '\\.').replace(/:\w+(\{[^}]*\})?/g, '[^/]+').replace(/\*/g, '.+') + '$');
     for (const r of served) {
       expect(documented.some((d) => d.method === r.method && pattern(r.path).test(d.path)), `${r.method} ${r.path} is documented`).toBe(true);
     }
     // Each documented operation answers (not 404 "no route") with a real id.
     const id = (open.searcher.index.papers.getByLabel(0) ?? open.searcher.index.papers.getByLabel(1))!.id;
     for (const d of documented) {
-      const url = open.url + d.path.replace('{id}', id) + (d.path === '/api/search' && d.method === 'GET' ? '?q=gpu' : '');
-      const body = d.path === '/api/search' ? { q: 'gpu' } : { positive: [id] };
+      const query = d.method !== 'GET' ? '' : d.path === '/api/search' ? '?q=gpu' : d.path === '/graph/v1/paper/search' ? '?query=gpu' : '';
+      const url = open.url + d.path.replace('{id}', id).replace('{paper_id}', id) + query;
+      const bodies: Record<string, unknown> = { '/api/search': { q: 'gpu' }, '/graph/v1/paper/batch': { ids: [id] }, '/recommendations/v1/papers': { positivePaperIds: [id] } };
+      const body = bodies[d.path] ?? { positive: [id] };
       const r = await fetch(url, d.method === 'POST' ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {});
       expect(r.status, `${d.method} ${d.path}`).toBe(200);
     }

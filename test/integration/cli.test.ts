@@ -40,7 +40,7 @@ describe('paperscope CLI', () => {
   });
 
   it('stats reports the model and the count', async () => {
-    const r = JSON.parse((await cli('stats')).stdout);
+    const r = JSON.parse((await cli('stats', '--json')).stdout);
     expect(r).toMatchObject({ papers: 45, model: { modelId: 'test-tiny', dims: 32 } });
   });
 

@@ -1,0 +1,124 @@
+// An Embedder that runs the model on N worker threads: queries embed in parallel and the event loop never waits on inference.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { AppError, type ErrorCode } from '../errors.js';
+import type { Embedder, ModelInfo } from './embedder.js';
+import type { LoadOptions } from './index.js';
+
+export type PoolRequest = { kind: 'passages' | 'query'; id: number; texts: string[] };
+export type PoolResponse =
+  | { kind: 'ready'; info: ModelInfo }
+  | { kind: 'failed'; message: string; code?: string | undefined }
+  | { kind: 'vectors'; id: number; flat: Float32Array }
+  | { kind: 'error'; id: number; message: string; code?: string | undefined };
+
+export interface PoolOptions extends LoadOptions {
+  /** Worker threads, each with its own model session (default: the number of cores). */
+  workers?: number;
+}
+
+interface Job {
+  req: { kind: 'passages' | 'query'; texts: string[] };
+  resolve: (v: Float32Array[]) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: boolean;
+}
+
+const WORKER_URL = new URL('./pool-worker.mjs', import.meta.url);
+
+const toError = (message: string, code?: string): AppError => new AppError((code as ErrorCode | undefined) ?? 'INTERNAL', message);
+
+/** Starts one worker and waits until its model is loaded. */
+function startWorker(model: string, load: LoadOptions): Promise<{ worker: Worker; info: ModelInfo }> {
+  const worker = new Worker(WORKER_URL, { workerData: { model, load } });
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: PoolResponse) => {
+      worker.off('error', reject);
+      if (m.kind === 'ready') resolve({ worker, info: m.info });
+      else if (m.kind === 'failed') {
+        void worker.terminate();
+        reject(toError(m.message, m.code));
+      }
+    };
+    worker.once('message', onMessage);
+    worker.once('error', reject);
+  });
+}
+
+/**
+ * Loads `model` on `workers` threads (ONNX Runtime with one intra-op thread each when there are as many workers as
+ * cores, so N concurrent queries use N cores instead of N queries queueing for one inference at a time).
+ * Passages are split across the workers; a query goes to an idle worker, or waits for the first free one.
+ */
+export async function loadEmbedderPool(model: string, opts: PoolOptions): Promise<Embedder> {
+  const n = Math.max(1, opts.workers ?? availableParallelism());
+  const threads = opts.threads ?? Math.max(1, Math.floor(availableParallelism() / n));
+  const load: LoadOptions = { ...opts, threads };
+  delete (load as PoolOptions).workers;
+  const started = await Promise.allSettled(Array.from({ length: n }, () => startWorker(model, load)));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    for (const s of started) if (s.status === 'fulfilled') void s.value.worker.terminate();
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  const ok = started.map((s) => (s as PromiseFulfilledResult<{ worker: Worker; info: ModelInfo }>).value);
+  const info = ok[0]!.info;
+  const slots: Slot[] = ok.map(({ worker }) => ({ worker, busy: false }));
+  const queue: Job[] = [];
+  let nextId = 1;
+  let closed = false;
+
+  const dispatch = (): void => {
+    for (const slot of slots) {
+      if (slot.busy || !queue.length) continue;
+      const job = queue.shift()!;
+      slot.busy = true;
+      const id = nextId++;
+      const done = (m: PoolResponse) => {
+        if (!('id' in m) || m.id !== id) return;
+        slot.worker.off('message', done);
+        slot.worker.off('error', crashed);
+        slot.busy = false;
+        if (m.kind === 'vectors') job.resolve(Array.from({ length: m.flat.length / info.dims }, (_, i) => m.flat.subarray(i * info.dims, (i + 1) * info.dims)));
+        else if (m.kind === 'error') job.reject(toError(m.message, m.code));
+        dispatch();
+      };
+      const crashed = (e: Error) => {
+        slot.worker.off('message', done);
+        job.reject(new AppError('INTERNAL', `embedding worker failed: ${e.message}`));
+      };
+      slot.worker.on('message', done);
+      slot.worker.once('error', crashed);
+      slot.worker.postMessage({ ...job.req, id } satisfies PoolRequest);
+    }
+  };
+
+  const submit = (req: Job['req']): Promise<Float32Array[]> => {
+    if (closed) return Promise.reject(new AppError('INTERNAL', 'the embedding pool is closed'));
+    return new Promise((resolve, reject) => {
+      queue.push({ req, resolve, reject });
+      dispatch();
+    });
+  };
+
+  return {
+    info,
+    async embedPassages(texts) {
+      if (!texts.length) return [];
+      // One contiguous share per worker: each sorts its share by length, so padding stays as small as in one process.
+      const share = Math.ceil(texts.length / slots.length);
+      const parts: Promise<Float32Array[]>[] = [];
+      for (let i = 0; i < texts.length; i += share) parts.push(submit({ kind: 'passages', texts: texts.slice(i, i + share) }));
+      return (await Promise.all(parts)).flat();
+    },
+    embedQuery: async (text) => (await submit({ kind: 'query', texts: [text] }))[0]!,
+    async dispose() {
+      closed = true;
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}
