@@ -5,8 +5,10 @@ import { BLOCK, blockHeader, phraseFreq, saturation, type ColumnWeights, type Ke
 import { writeKeywordFile, type KeywordMeta } from './keyword-file.js';
 
 export interface KeywordBuildOptions {
-  /** The FTS5 table (in schema main) to read; its first column is weighted as the title, the second as the abstract. */
+  /** The FTS5 table to read; its first column is weighted as the title, the second as the abstract. */
   table?: string;
+  /** Its schema: main (the build's table), or temp (a delta's, see buildKeywordDelta). */
+  schema?: 'main' | 'temp';
   /** The column weights block bounds are computed for (other weights stay correct, with looser bounds). */
   weights?: ColumnWeights;
 }
@@ -62,8 +64,16 @@ function readVarints(b: Uint8Array): number[] {
 }
 
 /** The FTS5 rows in rowid order with their token counts (FTS5's own D), from the docsize shadow table. */
-function readDocs(db: DB, table: string): { labels: Float64Array; docLen: Uint32Array; tokens: number } {
-  const rows = db.prepare(`SELECT id, sz FROM "${table}_docsize" ORDER BY id`).raw(true).all() as [number, Buffer][];
+/** An FTS5 table's shadow table, qualified and quoted. */
+const shadow = (fts: FtsTable, suffix: string): string => `${fts.schema}."${fts.table}_${suffix}"`;
+
+interface FtsTable {
+  schema: 'main' | 'temp';
+  table: string;
+}
+
+function readDocs(db: DB, fts: FtsTable): { labels: Float64Array; docLen: Uint32Array; tokens: number } {
+  const rows = db.prepare(`SELECT id, sz FROM ${shadow(fts, 'docsize')} ORDER BY id`).raw(true).all() as [number, Buffer][];
   const labels = new Float64Array(rows.length);
   const docLen = new Uint32Array(rows.length);
   let tokens = 0;
@@ -88,16 +98,16 @@ function ordinalOf(labels: Float64Array): (label: number) => number {
   return (l) => m.get(l) ?? -1;
 }
 
-/** Rank of each document's paper id in byte order (SQLite's BINARY collation, the ORDER BY p.id of keywordSearch). */
-function readIdRanks(db: DB, docs: number, ord: (l: number) => number): Uint32Array {
+/**
+ * Rank of each document's paper id in byte order (SQLite's BINARY collation, the ORDER BY p.id of
+ * keywordSearch), among the segment's documents. Every FTS5 row must be a paper: keywordSearch joins them.
+ */
+function readIdRanks(db: DB, fts: FtsTable, docs: number, ord: (l: number) => number): Uint32Array {
   const rank = new Uint32Array(docs);
   let r = 0;
-  for (const label of db.prepare('SELECT label FROM papers ORDER BY id').pluck().iterate() as Iterable<number>) {
-    const d = ord(label);
-    if (d < 0) throw new Error(`paper ${label} is missing from the FTS5 index`);
-    rank[d] = r++;
-  }
-  if (r !== docs) throw new Error(`the FTS5 index has ${docs} rows but papers has ${r}`);
+  const sql = `SELECT p.label FROM main.papers p JOIN ${shadow(fts, 'docsize')} d ON d.id = p.label ORDER BY p.id`;
+  for (const label of db.prepare(sql).pluck().iterate() as Iterable<number>) rank[ord(label)] = r++;
+  if (r !== docs) throw new Error(`the FTS5 index has ${docs} rows but only ${r} of them are papers`);
   return rank;
 }
 
@@ -210,10 +220,10 @@ interface Scratch {
 }
 
 /** The column names and tokenize= option of the FTS5 table, from its CREATE statement. */
-function ftsSchema(db: DB, table: string): { columns: string[]; tokenize: string } {
-  const sql = db.prepare("SELECT sql FROM sqlite_master WHERE name = ? AND type = 'table'").pluck().get(table) as string | undefined;
-  if (!sql) throw new Error(`no FTS5 table ${table}`);
-  const columns = (db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[]).slice(0, 2);
+function ftsSchema(db: DB, schema: string, table: string): { columns: string[]; tokenize: string } {
+  const sql = db.prepare(`SELECT sql FROM ${schema}.sqlite_master WHERE name = ? AND type = 'table'`).pluck().get(table) as string | undefined;
+  if (!sql) throw new Error(`no FTS5 table ${schema}.${table}`);
+  const columns = (db.prepare('SELECT name FROM pragma_table_info(?, ?)').pluck().all(table, schema) as string[]).slice(0, 2);
   const tok = /tokenize\s*=\s*(?:'((?:[^']|'')*)'|"((?:[^"]|"")*)")/i.exec(sql);
   return { columns, tokenize: tok ? (tok[1] ?? tok[2]!).replace(/''|""/g, (m) => m[0]!) : 'unicode61' };
 }
@@ -224,14 +234,16 @@ function ftsSchema(db: DB, table: string): { columns: string[]; tokenize: string
  */
 export function buildKeywordSegment(db: DB, opts: KeywordBuildOptions = {}): { segment: KeywordSegment; columns: string[]; tokenize: string } {
   const table = opts.table ?? 'papers_fts';
+  const schema = opts.schema ?? 'main';
+  const fts: FtsTable = { schema, table };
   const weights = opts.weights ?? KEYWORD_WEIGHTS;
-  const { columns, tokenize } = ftsSchema(db, table);
-  const { labels, docLen, tokens } = readDocs(db, table);
+  const { columns, tokenize } = ftsSchema(db, schema, table);
+  const { labels, docLen, tokens } = readDocs(db, fts);
   const ord = ordinalOf(labels);
-  const idRank = readIdRanks(db, labels.length, ord);
+  const idRank = readIdRanks(db, fts, labels.length, ord);
   const avgdl = tokens / labels.length;
   const vocab = `temp."kw_vocab_${process.pid}"`;
-  db.exec(`DROP TABLE IF EXISTS ${vocab}; CREATE VIRTUAL TABLE ${vocab} USING fts5vocab(main, "${table}", instance)`);
+  db.exec(`DROP TABLE IF EXISTS ${vocab}; CREATE VIRTUAL TABLE ${vocab} USING fts5vocab(${schema}, "${table}", instance)`);
   try {
     const terms: Buffer[] = [];
     const termDf: number[] = [];
@@ -282,6 +294,24 @@ export function buildKeywordSegment(db: DB, opts: KeywordBuildOptions = {}): { s
     return { segment, columns, tokenize };
   } finally {
     db.exec(`DROP TABLE IF EXISTS ${vocab}`);
+  }
+}
+
+/**
+ * A segment of just these papers (for example an update's new and changed ones, to be searched beside the
+ * base build's file): they are indexed in a temporary FTS5 table with the build table's tokenizer, and read
+ * back like the build's own. Its statistics are its own; searched together, segments' statistics are summed.
+ */
+export function buildKeywordDelta(db: DB, labels: readonly number[], opts: Pick<KeywordBuildOptions, 'weights'> = {}) {
+  const { tokenize } = ftsSchema(db, 'main', 'papers_fts');
+  const table = `kw_delta_${process.pid}`;
+  db.exec(`DROP TABLE IF EXISTS temp."${table}"; CREATE VIRTUAL TABLE temp."${table}" USING fts5(title, abstract, tokenize='${tokenize.replace(/'/g, "''")}')`);
+  try {
+    const ins = db.prepare(`INSERT INTO temp."${table}"(rowid, title, abstract) SELECT label, title, abstract FROM main.papers WHERE label = ?`);
+    db.transaction(() => labels.forEach((l) => ins.run(l)))();
+    return buildKeywordSegment(db, { ...opts, schema: 'temp', table });
+  } finally {
+    db.exec(`DROP TABLE IF EXISTS temp."${table}"`);
   }
 }
 

@@ -1,12 +1,11 @@
 // The keyword engine against FTS5 itself on small real tables: same ids, same scores, same order, ties and filters included.
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toFtsQuery } from '../../src/search/fts.js';
 import { countMatches, labelBits, type KeywordSegment } from '../../src/search/keyword-index.js';
 import { topK } from '../../src/search/keyword-topk.js';
 import { openWritable, type DB } from '../../src/store/db.js';
-import { buildKeywordSegment } from '../../src/store/keyword-build.js';
+import { buildKeywordDelta, buildKeywordSegment } from '../../src/store/keyword-build.js';
 import { KeywordIndex, parseMatch } from '../../src/store/keywords.js';
 import { PaperStore, type PaperFilters } from '../../src/store/papers.js';
 import { removeTempDirs, tempDir } from '../helpers.js';
@@ -183,31 +182,29 @@ describe('segments searched together', () => {
   it('equal FTS5 over their union (summed statistics), ties across segments broken by id, deletions excluded', async () => {
     const docs = randomDocs(1200, 11);
     const all = await tableOf(docs);
-    // The union's labels are 1..1200; each segment keeps its rows' labels (globally unique, as the FTS5 rowid).
-    const a = await tableOf(docs.slice(0, 700));
-    const b = await tableOf([]);
-    b.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('papers', 700)").run();
-    const ins = b.prepare('INSERT INTO papers (id, title, abstract, content_hash) VALUES (?, ?, ?, ?)');
-    for (const d of docs.slice(700)) ins.run(d.id, d.title, d.abstract, '');
-    const segA = buildKeywordSegment(a).segment;
-    const segB = buildKeywordSegment(b).segment;
+    // A base segment of the first 700 papers and a delta of the rest, each from its own temporary FTS5 table.
+    const every = all.prepare('SELECT label FROM papers ORDER BY label').pluck().all() as number[];
+    const segA = buildKeywordDelta(all, every.slice(0, 700)).segment;
+    const segB = buildKeywordDelta(all, every.slice(700)).segment;
+    expect([segA.docs, segB.docs]).toEqual([700, 500]);
     const idOf = (l: number) => new PaperStore(all).getByLabel(l)!.id;
     const tieBreak = (x: number, y: number) => (idOf(x) < idOf(y) ? -1 : 1);
     const deleted = new Set([3, 701, 702, 900]);
     const live = (seg: KeywordSegment) => labelBits(seg, [...seg.labels].filter((l) => !deleted.has(l)));
+    const parts = () => [
+      { segment: segA, accept: live(segA) },
+      { segment: segB, accept: live(segB) },
+    ];
     for (const q of ['alpha', 'quantum spin wave', 'beta gamma delta']) {
       const match = toFtsQuery(q).match!;
-      const tokens = parseMatch(match)!.include.map((p) => p.text.toLowerCase());
-      const query = { phrases: tokens, excluded: [] };
+      const query = { phrases: parseMatch(match)!.include.map((p) => p.text), excluded: [] };
+      // Lucene-style: deleted papers still count in the statistics (they are in FTS5 here), but never come back.
       const want = new PaperStore(all).keywordSearch(match, undefined, 2000).filter((h) => !deleted.has(h.label)).slice(0, 60);
-      const got = topK([{ segment: segA, accept: live(segA) }, { segment: segB, accept: live(segB) }], query, 60, { weights: { title: 3, abstract: 1 }, tieBreak }).hits;
+      const got = topK(parts(), query, 60, { weights: { title: 3, abstract: 1 }, tieBreak }).hits;
       expect(got.map((h) => h.label), q).toEqual(want.map((h) => h.label));
       got.forEach((h, i) => expect(Math.abs(h.score - want[i]!.score) / h.score).toBeLessThan(1e-9));
-      const count = new Database(all.name, { readonly: true })
-        .prepare('SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ? AND rowid NOT IN (3, 701, 702, 900)')
-        .pluck()
-        .get(match);
-      expect(countMatches([{ segment: segA, accept: live(segA) }, { segment: segB, accept: live(segB) }], query)).toBe(count);
+      const count = all.prepare(`SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ? AND rowid NOT IN (${[...deleted].join(',')})`).pluck().get(match);
+      expect(countMatches(parts(), query)).toBe(count);
     }
   });
 });
