@@ -88,7 +88,7 @@ export interface OpenIndex {
   db: DB;
   papers: PaperStore;
   vectors: VectorIndex;
-  /** Bytes on disk (SQLite + HNSW + the keyword index). */
+  /** Bytes on disk (SQLite + HNSW; the API reports this sum as such, so keywords.bin is not in it). */
   sizeBytes: number;
   close(): void;
 }
@@ -147,7 +147,7 @@ export async function openIndex(indexDir: string): Promise<OpenIndex> {
       db,
       papers,
       vectors,
-      sizeBytes: manifest.files.sqlite.bytes + manifest.files.hnsw.bytes + (kw?.bytes ?? 0),
+      sizeBytes: manifest.files.sqlite.bytes + manifest.files.hnsw.bytes,
       close: () => {
         kw?.close();
         db.close();
