@@ -112,7 +112,7 @@ function readIdRanks(db: DB, fts: FtsTable, docs: number, ord: (l: number) => nu
 }
 
 /** The postings of one term being encoded: document numbers and per-column term frequencies. */
-interface TermPostings {
+export interface TermPostings {
   n: number;
   doc: Int32Array;
   title: Int32Array;
@@ -120,10 +120,16 @@ interface TermPostings {
 }
 
 /**
- * Parses fts5vocab instances of one term, given as "2*rowid + (column is the title)" joined by commas in
- * (rowid, column, offset) order, into per-document frequencies.
+ * Parses fts5vocab instances of one term, given as "2*rowid + (column is the title)" joined by commas,
+ * into per-document frequencies. They come in (rowid, column, offset) order, as fts5vocab scans them; a
+ * list in any other order is sorted first rather than trusted.
  */
-function parseInstances(s: string, ord: (l: number) => number, out: TermPostings): void {
+export function parseInstances(s: string, ord: (l: number) => number, out: TermPostings): void {
+  if (!parseInOrder(s, ord, out)) parseInOrder(s.split(',').map(Number).sort((a, b) => a - b).join(','), ord, out);
+}
+
+/** The in-order parse; false when the list turns out not to be in rowid order. */
+function parseInOrder(s: string, ord: (l: number) => number, out: TermPostings): boolean {
   out.n = 0;
   let last = -1;
   let v = 0;
@@ -138,7 +144,8 @@ function parseInstances(s: string, ord: (l: number) => number, out: TermPostings
     v = 0;
     if (label !== last) {
       const d = ord(label);
-      if (d < 0 || (out.n && d <= out.doc[out.n - 1]!)) throw new Error(`fts5vocab row for ${label} out of order or unknown`);
+      if (d < 0) throw new Error(`the FTS5 index holds row ${label}, which its docsize table does not`);
+      if (out.n && d <= out.doc[out.n - 1]!) return false;
       out.doc[out.n] = d;
       out.title[out.n] = 0;
       out.abstract[out.n] = 0;
@@ -148,6 +155,7 @@ function parseInstances(s: string, ord: (l: number) => number, out: TermPostings
     if (isTitle) out.title[out.n - 1]!++;
     else out.abstract[out.n - 1]!++;
   }
+  return true;
 }
 
 interface Encoder {

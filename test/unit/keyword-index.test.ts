@@ -5,7 +5,7 @@ import { toFtsQuery } from '../../src/search/fts.js';
 import { countMatches, labelBits, type KeywordSegment } from '../../src/search/keyword-index.js';
 import { topK } from '../../src/search/keyword-topk.js';
 import { openWritable, type DB } from '../../src/store/db.js';
-import { buildKeywordDelta, buildKeywordSegment } from '../../src/store/keyword-build.js';
+import { buildKeywordDelta, buildKeywordSegment, parseInstances } from '../../src/store/keyword-build.js';
 import { KeywordIndex, parseMatch } from '../../src/store/keywords.js';
 import { PaperStore, type PaperFilters } from '../../src/store/papers.js';
 import { removeTempDirs, tempDir } from '../helpers.js';
@@ -112,6 +112,28 @@ describe('keyword engine vs FTS5 on a small table', () => {
       expect(fast.keywordSearch(match, undefined, 10)).toEqual(new PaperStore(db).keywordSearch(match, undefined, 10));
       expect(kw.last.fallback).toBe(why);
     }
+  });
+});
+
+describe('parseInstances', () => {
+  const postings = (s: string) => {
+    const out = { n: 0, doc: new Int32Array(8), title: new Int32Array(8), abstract: new Int32Array(8) };
+    parseInstances(s, (label) => label - 10, out);
+    return [...out.doc.slice(0, out.n)].map((d, i) => [d, out.title[i], out.abstract[i]]);
+  };
+
+  it('turns fts5vocab instances (2*rowid + is-title) into per-document title and abstract frequencies', () => {
+    expect(postings('21,20,20,30')).toEqual([
+      [0, 1, 2],
+      [5, 0, 1],
+    ]);
+  });
+
+  it('sorts a list that is not in rowid order instead of trusting it', () => {
+    expect(postings('30,20,21,20')).toEqual([
+      [0, 1, 2],
+      [5, 0, 1],
+    ]);
   });
 });
 
