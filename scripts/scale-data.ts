@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../src/config.js';
 import { loadEmbedderPool } from '../src/embed/pool.js';
 import { writeVectorsFile } from '../src/ingest/vectors.js';
-import { medianNearestCosine, noisyVectors, readArxiv, realVectors, scaledId, sigmaFor, writeScaledPapers } from './lib/scale-data.js';
+import { extrapolateNearestCosine, noisyVectors, readArxiv, realVectors, scaledId, sigmaFor, writeScaledPapers } from './lib/scale-data.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,12 +33,13 @@ const embedder = await loadEmbedderPool(values.model, { modelsDir: path.dirname(
 const real = await realVectors(records, Number(values.real), embedder, path.join(values.out, `real-${values.real}-${embedder.info.modelId}-${embedder.info.dtype}`), log);
 const info = embedder.info;
 await embedder.dispose();
-const c = medianNearestCosine(real);
+const fit = extrapolateNearestCosine(real, n);
+const c = fit.atTarget;
 const sigma = sigmaFor(c, info.dims);
-log(`median nearest-neighbour cosine of the real vectors ${c.toFixed(4)} => sigma ${sigma.toFixed(5)} per dimension`);
-const prefix = path.join(values.out, `vectors-${n}`);
+log(`median nearest-neighbour cosine of the real vectors: ${fit.points.map(([s, v]) => `${s}: ${v.toFixed(4)}`).join(', ')}; at ${n}: ${c.toFixed(4)} => sigma ${sigma.toFixed(5)} per dimension`);
+const prefix = path.join(values.out, `vectors-${n}-s${sigma.toFixed(4)}`);
 if (!existsSync(`${prefix}.npy`)) {
   const ids = Array.from({ length: n }, (_, j) => scaledId(records[j % records.length]!, j, records.length));
   await writeVectorsFile(prefix, { model: info.modelId, dtype: info.dtype, dims: info.dims }, ids, noisyVectors(real, n, sigma));
 }
-console.log(JSON.stringify({ papers: papersFile, vectors: prefix, realNearestCosine: c, sigma, model: info.modelId, dtype: info.dtype }));
+console.log(JSON.stringify({ papers: papersFile, vectors: prefix, nearestCosineFit: fit.points, nearestCosineAtTarget: c, sigma, model: info.modelId, dtype: info.dtype }));

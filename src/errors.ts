@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'INDEX_CORRUPT'
   | 'MODEL_UNAVAILABLE'
   | 'SOURCE_INVALID'
+  | 'QUEUE_UNAVAILABLE'
+  | 'NOT_READY'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'RATE_LIMITED'

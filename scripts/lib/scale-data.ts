@@ -77,13 +77,13 @@ const dot = (a: Float32Array, b: Float32Array): number => {
   return s;
 };
 
-/** Median cosine between a real vector and its nearest other real vector (exact, over a sample of queries). */
-export function medianNearestCosine(vecs: readonly Float32Array[], sample = 1000): number {
-  const step = Math.max(1, Math.floor(vecs.length / sample));
+/** Median cosine between a vector and its nearest other vector among the first n (exact, over `sample` queries). */
+export function medianNearestCosine(vecs: readonly Float32Array[], n = vecs.length, sample = 400): number {
   const best: number[] = [];
-  for (let q = 0; q < vecs.length; q += step) {
+  for (let k = 0; k < sample; k++) {
+    const q = Math.floor((k * n) / sample);
     let m = -1;
-    for (let j = 0; j < vecs.length; j++) if (j !== q) m = Math.max(m, dot(vecs[q]!, vecs[j]!));
+    for (let j = 0; j < n; j++) if (j !== q) m = Math.max(m, dot(vecs[q]!, vecs[j]!));
     best.push(m);
   }
   best.sort((a, b) => a - b);
@@ -91,11 +91,28 @@ export function medianNearestCosine(vecs: readonly Float32Array[], sample = 1000
 }
 
 /**
- * The noise level that puts a noisy copy as far from its source as a real paper is from its nearest real
- * neighbour: for a unit vector v and noise n ~ N(0, σ²I) in d dims, cos(v, v + n) ≈ 1/sqrt(1 + dσ²), so
- * σ = sqrt((1/c² − 1)/d). Copies then crowd no closer than real neighbours do, and neighbourhoods keep their shape.
+ * How close a paper's nearest neighbour would be in a real corpus of `target` papers: the median nearest-neighbour
+ * cosine of the real vectors grows about linearly in log(corpus size) (measured on subsets of 2.5k to 20k),
+ * so it is fitted on those and extrapolated. Returns the fit and the extrapolated value.
  */
-export const sigmaFor = (nearestCos: number, dims: number): number => Math.sqrt((1 / nearestCos ** 2 - 1) / dims);
+export function extrapolateNearestCosine(vecs: readonly Float32Array[], target: number): { points: [number, number][]; atTarget: number } {
+  const sizes = [2500, 5000, 10000, 20000].filter((s) => s <= vecs.length);
+  const points = sizes.map((s) => [s, medianNearestCosine(vecs, s)] as [number, number]);
+  const xs = points.map(([s]) => Math.log2(s));
+  const ys = points.map(([, c]) => c);
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  const slope = xs.reduce((a, x, i) => a + (x - mx) * (ys[i]! - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+  return { points, atTarget: Math.min(0.95, my + slope * (Math.log2(target) - mx)) };
+}
+
+/**
+ * The noise that gives copies of one source the nearest-neighbour cosine c a real corpus of that size would have.
+ * Two copies v + n1, v + n2 of a unit vector v with n ~ N(0, σ²I) in d dims have cosine ≈ 1/(1 + dσ²), so
+ * σ = sqrt((1/c − 1)/d). Larger noise would push every point away from every other (isotropic noise in 384
+ * dims flattens distances, which makes any ANN index look worse than on real data); smaller would stack copies.
+ */
+export const sigmaFor = (nearestCos: number, dims: number): number => Math.sqrt((1 / nearestCos - 1) / dims);
 
 /** Vector j: real vector j mod R plus seeded Gaussian noise of σ per dimension, renormalised. */
 export function* noisyVectors(real: readonly Float32Array[], n: number, sigma: number, seed = 42): Generator<Float32Array> {

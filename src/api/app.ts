@@ -15,9 +15,10 @@ import { requestContext, requestTimeout, securityHeaders } from './middleware.js
 import { documentedMethods, openApiDocument, type OpenApiDocument } from './openapi.js';
 import { type Problem, problemResponse, toProblem } from './problem.js';
 import { TokenBuckets, rateLimit } from './rate-limit.js';
+import type { Readiness } from '../runtime.js';
 import { jsonBody, parse } from './request.js';
 import { isS2Path, s2ProblemResponse, s2Routes } from './s2.js';
-import { PaperIdSchema, RecommendBodySchema, RelatedQuerySchema, SearchBodySchema, SearchQuerySchema, queryObject, toFilters, type Stats } from './schemas.js';
+import { type Health, PaperIdSchema, RecommendBodySchema, RelatedQuerySchema, SearchBodySchema, SearchQuerySchema, queryObject, toFilters, type Stats } from './schemas.js';
 
 export interface AppDeps {
   searcher: Searcher;
@@ -26,6 +27,8 @@ export interface AppDeps {
   log?: (entry: Record<string, unknown>) => void;
   /** Process metrics (RSS, event loop, GC) in /metrics; tests that create many apps turn them off. */
   processMetrics?: boolean;
+  /** Readiness for /health (the index watcher's); absent: always ready. */
+  health?: () => Readiness;
 }
 
 export interface PaperscopeApp extends Hono<AppEnv> {
@@ -143,9 +146,13 @@ export function createApp(deps: AppDeps): PaperscopeApp {
     return c.json(result);
   };
 
-  app.get('/health', (c) =>
-    c.json({ status: 'ok', papers: searcher.index.papers.count(), model: searcher.modelId, build: searcher.index.manifest.buildId }),
-  );
+  app.get('/health', (c) => {
+    const r = deps.health?.() ?? { status: 'ok' };
+    const body: Health = { status: r.status, papers: searcher.index.papers.count(), model: searcher.modelId, build: searcher.index.manifest.buildId };
+    if ('reason' in r) body.reason = r.reason;
+    if ('pending' in r && r.pending) body.pending = r.pending;
+    return c.json(body, r.status === 'ok' ? 200 : 503);
+  });
 
   app.get('/api/search', (c) => runSearch(c, SearchQuerySchema, queryObject(c.req.queries())));
   app.post('/api/search', async (c) => runSearch(c, SearchBodySchema, await jsonBody(c)));

@@ -197,9 +197,13 @@ export function openApiDocument(opts: { version: string; auth: boolean }): OpenA
         get: {
           operationId: 'health',
           summary: 'Liveness and readiness',
-          description: 'Always open (no key, no rate limit), for load balancers and orchestrators.',
+          description:
+            'Always open (no key, no rate limit), for load balancers and orchestrators. 503 while the index is loading, or when the build named by CURRENT failed verification (the replica then keeps answering from its previous build).',
           tags: ['service'],
-          responses: { '200': { description: 'The server is up and its index is open', content: json('Health') } },
+          responses: {
+            '200': { description: 'The server is up and serves the current build', content: json('Health') },
+            '503': { description: 'Not ready: loading, or degraded (see reason)', content: json('Health') },
+          },
         },
       },
       '/metrics': {

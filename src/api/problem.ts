@@ -19,6 +19,8 @@ const STATUS: Record<ErrorCode, { status: ContentfulStatusCode; title: string }>
   INDEX_CORRUPT: { status: 503, title: 'Index not available' },
   MODEL_UNAVAILABLE: { status: 503, title: 'Model not available' },
   SOURCE_INVALID: { status: 400, title: 'Invalid source' },
+  QUEUE_UNAVAILABLE: { status: 503, title: 'Embedding queue not available' },
+  NOT_READY: { status: 503, title: 'Starting: the index is loading' },
   INTERNAL: { status: 500, title: 'Internal error' },
 };
 

@@ -200,7 +200,15 @@ export const RelatedResponseSchema = z.object({ id: z.string(), model: z.string(
 
 export const RecommendResponseSchema = z.object({ model: z.string(), results: z.array(HitSchema) });
 
-export const HealthSchema = z.object({ status: z.literal('ok'), papers: z.number().int(), model: z.string(), build: z.string() });
+export const HealthSchema = z.object({
+  status: z.enum(['ok', 'loading', 'degraded']).describe('ok (200); loading or degraded (503): a load balancer should send no traffic'),
+  papers: z.number().int(),
+  model: z.string(),
+  build: z.string().describe('The build being served (while loading: the build being opened)'),
+  reason: z.string().optional().describe('Why the replica is not ready: loading, or the current build failed verification'),
+  pending: z.string().optional().describe('A newly published build being verified before it is served'),
+});
+export type Health = z.infer<typeof HealthSchema>;
 
 /** What the served index is; no file paths (they are the operator's business, not the client's). */
 export const StatsSchema = z.object({

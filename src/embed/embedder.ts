@@ -24,6 +24,12 @@ export interface Embedder {
   /** Embeds a user query (with the model's query prefix, where it has one). L2-normalised. */
   embedQuery(text: string): Promise<Float32Array>;
   dispose(): Promise<void>;
+  /**
+   * How many embedPassages calls may usefully run at once (read before each call; absent means 1). A local
+   * model uses every core in one call; a queue of remote workers needs several batches in flight to keep
+   * them all busy.
+   */
+  readonly parallelism?: number;
 }
 
 /** Passage text for a paper, per the design contract. */

@@ -106,8 +106,14 @@ export interface SearcherOptions {
   keywordWeights?: { title: number; abstract: number };
 }
 
-/** Weight of the dense score in hybrid fusion, chosen on SciFact train (docs/relevance.md); config hybridAlpha overrides. */
-export const DEFAULT_ALPHA = 0.2;
+/**
+ * Weight of the dense score in hybrid fusion, per model, chosen on SciFact *train* by `npm run tune-fusion`
+ * (docs/relevance.md): a weak model (USE lite) earns little weight, all-MiniLM-L6-v2 an equal share with BM25.
+ * Config hybridAlpha (PAPERSCOPE_HYBRID_ALPHA) overrides it.
+ */
+export function defaultAlpha(modelId: string): number {
+  return modelId === 'use-lite' ? 0.2 : 0.5;
+}
 
 /** Below this many papers passing a filter, scoring them exactly is cheaper than a filtered graph walk. */
 const EXACT_FILTER_MAX = 5_000;
@@ -163,7 +169,7 @@ export class Searcher {
   ) {
     Searcher.checkModel(index, embedder);
     this.current = index;
-    this.fusion = opts.fusion ?? { kind: 'weighted', alpha: DEFAULT_ALPHA };
+    this.fusion = opts.fusion ?? { kind: 'weighted', alpha: defaultAlpha(index.manifest.model.modelId) };
     this.efSearch = opts.efSearch ?? 128;
     this.candidates = opts.candidates ?? 100;
     this.keywordWeights = opts.keywordWeights;

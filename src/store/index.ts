@@ -14,6 +14,7 @@ export { deferFts, finalize, openReadonly, openWritable, rebuildFts } from './db
 export * from './manifest.js';
 export { PaperStore, PaperWriter, getMeta, hasFilters, type FacetCounts, type PaperFilters, type PaperRow } from './papers.js';
 export { VectorIndex, DEFAULT_HNSW, type Neighbor } from './vectors.js';
+export { folderSignature, sha256File, verifyBuild, type Verified } from './verify.js';
 export { KEYWORD_FILE } from './keyword-file.js';
 export { writeKeywordIndex } from './keyword-build.js';
 export { KeywordIndex } from './keywords.js';

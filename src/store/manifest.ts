@@ -23,6 +23,16 @@ export const ModelInfoSchema = z.object({
   location: z.string().optional(),
 });
 
+/** A data file of a build; sha256 (hex) lets a replica verify a copied build (absent in manifests written before it). */
+const FileEntrySchema = z.object({
+  name: z.string(),
+  bytes: z.number().int(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+});
+
 export const ManifestSchema = z.object({
   formatVersion: z.literal(FORMAT_VERSION),
   buildId: z.string().min(1),
@@ -32,8 +42,8 @@ export const ManifestSchema = z.object({
   counts: z.object({ papers: z.number().int().nonnegative(), rejected: z.number().int().nonnegative() }),
   sources: z.array(z.object({ path: z.string(), sha256: z.string(), bytes: z.number().int() })),
   files: z.object({
-    sqlite: z.object({ name: z.string(), bytes: z.number().int() }),
-    hnsw: z.object({ name: z.string(), bytes: z.number().int() }),
+    sqlite: FileEntrySchema,
+    hnsw: FileEntrySchema,
   }),
   buildSeconds: z.number().nonnegative(),
 });
