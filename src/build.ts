@@ -14,6 +14,7 @@ import {
   DEFAULT_HNSW,
   FORMAT_VERSION,
   HNSW_FILE,
+  KEYWORD_FILE,
   MANIFEST_FILE,
   PaperWriter,
   SQLITE_FILE,
@@ -28,6 +29,7 @@ import {
   rebuildFts,
   rejectsFile as rejectsPath,
   resolveBuildDir,
+  writeKeywordIndex,
   writeManifest,
   type Manifest,
 } from './store/index.js';
@@ -73,6 +75,8 @@ export interface BuildTimings {
   embed: number;
   /** Adding vectors to the HNSW graph and saving it. */
   hnsw: number;
+  /** Writing the keyword index (keywords.bin) from the FTS5 index. */
+  keywords: number;
   /** Checkpoint, manifest, fsync and the atomic publish. */
   publish: number;
 }
@@ -533,7 +537,12 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary> {
       await syncHnsw(stage.dir, w, model.dims, log);
       const hnswSeconds = (performance.now() - th) / 1000;
 
-      // 5. Counts relative to the base build (so a resumed build reports what an uninterrupted one would).
+      // 5. The keyword index, from the finished FTS5 index.
+      const tk = performance.now();
+      writeKeywordIndex(db, path.join(stage.dir, KEYWORD_FILE), { buildId });
+      const keywordSeconds = (performance.now() - tk) / 1000;
+
+      // 6. Counts relative to the base build (so a resumed build reports what an uninterrupted one would).
       const tp = performance.now();
       const papers = w.count();
       const counts = base
@@ -543,7 +552,7 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary> {
       db.close();
       closed = true;
 
-      // 6. Manifest, then the atomic publish.
+      // 7. Manifest, then the atomic publish.
       const sources = [];
       for (const s of opts.sources) sources.push({ path: path.resolve(s), sha256: await sha256File(s), bytes: statSync(s).size });
       const dir = await publishStage(opts.indexDir, stage.dir, buildId, current ? path.basename(current.dir) : undefined, {
@@ -566,7 +575,7 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary> {
         salvaged,
         seconds: (performance.now() - t0) / 1000,
         embedSeconds,
-        timings: { stage: round3(stageSeconds), ingest: round3(ingestSeconds), embed: round3(embedSeconds), hnsw: round3(hnswSeconds), publish: round3(publishSeconds) },
+        timings: { stage: round3(stageSeconds), ingest: round3(ingestSeconds), embed: round3(embedSeconds), hnsw: round3(hnswSeconds), keywords: round3(keywordSeconds), publish: round3(publishSeconds) },
         ...(rejects.count ? { rejectsFile: rejects.file } : {}),
       };
     } finally {
@@ -617,6 +626,7 @@ export async function removePapers(opts: RemoveOptions): Promise<RemoveSummary> 
       }
       if (notFound.length) log(`not in the index: ${notFound.join(', ')}`);
       await syncHnsw(stage.dir, w, m.model.dims, log);
+      writeKeywordIndex(db, path.join(stage.dir, KEYWORD_FILE), { buildId: stage.buildId });
       const papers = w.count();
       finalize(db);
       db.close();

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { AppError } from '../errors.js';
 import { openReadonly, type DB } from './db.js';
 import { HNSW_FILE, MANIFEST_FILE, SQLITE_FILE, readManifest, type Manifest } from './manifest.js';
+import { KEYWORD_FILE } from './keyword-file.js';
+import { KeywordIndex } from './keywords.js';
 import { PaperStore, getMeta } from './papers.js';
 import { VectorIndex } from './vectors.js';
 
@@ -13,6 +15,9 @@ export * from './manifest.js';
 export { PaperStore, PaperWriter, getMeta, hasFilters, type FacetCounts, type PaperFilters, type PaperRow } from './papers.js';
 export { VectorIndex, DEFAULT_HNSW, type Neighbor } from './vectors.js';
 export { folderSignature, sha256File, verifyBuild, type Verified } from './verify.js';
+export { KEYWORD_FILE } from './keyword-file.js';
+export { writeKeywordIndex } from './keyword-build.js';
+export { KeywordIndex } from './keywords.js';
 
 const CURRENT = 'CURRENT';
 export const BUILDS = 'builds';
@@ -84,9 +89,24 @@ export interface OpenIndex {
   db: DB;
   papers: PaperStore;
   vectors: VectorIndex;
-  /** Bytes on disk (SQLite + HNSW). */
+  /** Bytes on disk (SQLite + HNSW; the API reports this sum as such, so keywords.bin is not in it). */
   sizeBytes: number;
   close(): void;
+}
+
+/**
+ * The build's keyword index, if it has one (builds made before it existed do not: FTS5 ranks alone there).
+ * One that belongs to another build or another paper count is refused like any mismatched index file.
+ */
+async function openKeywords(dir: string, manifest: Manifest): Promise<KeywordIndex | undefined> {
+  const file = path.join(dir, KEYWORD_FILE);
+  if (!existsSync(file)) return undefined;
+  const k = await KeywordIndex.load(file);
+  if (k.meta.buildId !== manifest.buildId || k.segment.docs !== manifest.counts.papers) {
+    k.close();
+    throw new AppError('INDEX_CORRUPT', `index ${dir}: ${KEYWORD_FILE} belongs to build ${k.meta.buildId} with ${k.segment.docs} papers, manifest to ${manifest.buildId} with ${manifest.counts.papers}; rebuild it`);
+  }
+  return k;
 }
 
 /** Opens the published build and checks that its files are the ones its manifest describes. */
@@ -108,17 +128,20 @@ export async function openIndex(indexDir: string): Promise<OpenIndex> {
     }
   }
   const db = openReadonly(sqlitePath);
+  let keywords: KeywordIndex | undefined;
   try {
     const buildId = getMeta(db, 'build_id');
     if (buildId !== manifest.buildId) {
       throw new AppError('INDEX_CORRUPT', `index ${dir}: database belongs to build ${buildId ?? '(none)'}, manifest to ${manifest.buildId}`);
     }
-    const papers = new PaperStore(db);
+    keywords = await openKeywords(dir, manifest);
+    const papers = new PaperStore(db, keywords);
     const n = papers.count();
     if (n !== manifest.counts.papers) {
       throw new AppError('INDEX_CORRUPT', `index ${dir}: ${n} papers in the database, manifest says ${manifest.counts.papers}`);
     }
     const vectors = await VectorIndex.load(hnswPath, manifest.model.dims);
+    const kw = keywords;
     return {
       dir,
       manifest,
@@ -126,9 +149,13 @@ export async function openIndex(indexDir: string): Promise<OpenIndex> {
       papers,
       vectors,
       sizeBytes: manifest.files.sqlite.bytes + manifest.files.hnsw.bytes,
-      close: () => db.close(),
+      close: () => {
+        kw?.close();
+        db.close();
+      },
     };
   } catch (e) {
+    keywords?.close();
     db.close();
     throw e;
   }

@@ -1,6 +1,7 @@
 // All SQL over papers and vectors: upserts for builds, lookups and filters for search.
 import { displayTitle, type Paper } from '../paper.js';
 import type { DB } from './db.js';
+import type { KeywordIndex } from './keywords.js';
 
 export interface PaperRow extends Paper {
   label: number;
@@ -109,7 +110,11 @@ export class PaperStore {
   private readonly vecByLabel;
   private readonly countStmt;
 
-  constructor(readonly db: DB) {
+  constructor(
+    readonly db: DB,
+    /** The build's keyword engine (keywords.bin): plain-term queries are ranked there, the rest by FTS5. */
+    readonly keywords?: KeywordIndex,
+  ) {
     this.byId = db.prepare<[string], RawRow>(`SELECT ${COLS} FROM papers WHERE id = ?`);
     this.byLabel = db.prepare<[number], RawRow>(`SELECT ${COLS} FROM papers WHERE label = ?`);
     this.vecByLabel = db.prepare<[number], { vector: Buffer }>('SELECT vector FROM vectors WHERE label = ?');
@@ -194,6 +199,8 @@ export class PaperStore {
     limit: number,
     weights: { title: number; abstract: number } = KEYWORD_WEIGHTS,
   ): { label: number; score: number }[] {
+    const fast = this.keywords?.search(match, limit, weights, this.keywordFilter(f));
+    if (fast) return fast;
     const { where, params } = filterSql(f);
     return this.db
       .prepare<unknown[], { label: number; score: number }>(
@@ -205,11 +212,18 @@ export class PaperStore {
 
   /** How many papers match a keyword query (with filters). */
   keywordCount(match: string, f: PaperFilters | undefined): number {
+    const fast = this.keywords?.count(match, this.keywordFilter(f));
+    if (fast !== undefined) return fast;
     const { where, params } = filterSql(f);
     return this.db
       .prepare(`SELECT count(*) FROM papers_fts f JOIN papers p ON p.label = f.rowid WHERE papers_fts MATCH ? AND ${where}`)
       .pluck()
       .get(match, ...params) as number;
+  }
+
+  /** Filters as the keyword engine takes them: the passing labels, computed only if it needs them. */
+  private keywordFilter(f: PaperFilters | undefined): { key: string; labels: () => number[] } | undefined {
+    return hasFilters(f) ? { key: JSON.stringify(f), labels: () => this.filteredLabels(f) } : undefined;
   }
 
   /** How many papers pass the filters. */
