@@ -9,6 +9,7 @@ import { readLines } from '../src/ingest/lines.js';
 import { toFtsQuery } from '../src/search/fts.js';
 import { deferFts, finalize, openReadonly, openWritable, rebuildFts, type DB } from '../src/store/db.js';
 import { writeKeywordIndex } from '../src/store/keyword-build.js';
+import { publishFigures } from './lib/figures.js';
 import { KEYWORD_FILE } from '../src/store/keyword-file.js';
 import { KeywordIndex } from '../src/store/keywords.js';
 import { PaperStore } from '../src/store/papers.js';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     /** Rounds for the two FTS5 measures, which take up to a second per query at 1M papers. */
     'fts-rounds': { type: 'string', default: '5' },
     k: { type: 'string', default: '100' },
+    write: { type: 'boolean', default: false },
   },
 });
 
@@ -151,14 +153,15 @@ function measure(db: DB, kw: KeywordIndex, q: string, k: number): Row {
 
 const f1 = (x: number): string => (x < 10 ? x.toFixed(2) : x.toFixed(0));
 
-function print(kind: string, rows: Row[]): void {
-  for (const r of rows) {
-    console.log(
+/** The table rows of one query kind, and its medians. */
+function rowsOf(kind: string, rows: Row[]): string[] {
+  const out = rows.map(
+    (r) =>
       `| ${kind} | ${r.q} | ${r.matches} | ${f1(r.engine.p50)} / ${f1(r.engine.p99)} | ${f1(r.fts.p50)} / ${f1(r.fts.p99)} | ${f1(r.current.p50)} / ${f1(r.current.p99)} | ${r.scanned} / ${r.matched} (${((100 * r.scanned) / r.matched).toFixed(0)}%) | ${r.probes} | ${r.scored} |`,
-    );
-  }
+  );
   const med = (f: (r: Row) => number): string => f1(percentiles(rows.map(f)).p50);
-  console.log(`| ${kind}: median | | | ${med((r) => r.engine.p50)} | ${med((r) => r.fts.p50)} | ${med((r) => r.current.p50)} | | | |`);
+  out.push(`| ${kind}: median | | | ${med((r) => r.engine.p50)} | ${med((r) => r.fts.p50)} | ${med((r) => r.current.p50)} | | | |`);
+  return out;
 }
 
 const n = Number(values.papers);
@@ -173,18 +176,22 @@ try {
   }
   const rss0 = process.memoryUsage().rss;
   const t0 = performance.now();
-  const kw = await KeywordIndex.load(path.join(work, KEYWORD_FILE));
+  const kw = await KeywordIndex.load([path.join(work, KEYWORD_FILE)]);
   const loadMs = performance.now() - t0;
   const rss1 = process.memoryUsage().rss;
   const db = openReadonly(path.join(work, 'papers.sqlite'));
   const papers = kw.segment.docs;
-  console.log(`\n${papers} papers: keywords.bin ${(kw.bytes / 2 ** 20).toFixed(0)} MB = ${(kw.bytes / papers).toFixed(0)} bytes/paper, ` +
-    `loaded in ${loadMs.toFixed(0)} ms (RSS +${((rss1 - rss0) / 2 ** 20).toFixed(0)} MB); papers.sqlite ${(statSync(path.join(work, 'papers.sqlite')).size / 2 ** 20).toFixed(0)} MB; top ${k}\n`);
-  console.log('| queries | query | matches | engine p50 / p99 ms | FTS5 MATCH ORDER BY rank LIMIT p50 / p99 ms | paperscope today (FTS5 bm25 + count) p50 / p99 ms | postings scanned / matched | probes | docs scored |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-  print('common', COMMON.map((q) => measure(db, kw, q, k)));
-  print('rare', RARE.map((q) => measure(db, kw, q, k)));
-  console.log('\nengine and paperscope today: the ranked top k plus the total count, as a keyword request asks the store.');
+  publishFigures(
+    'keyword',
+    [
+      `${papers} papers: keywords.bin ${(kw.bytes / 2 ** 20).toFixed(0)} MB = ${(kw.bytes / papers).toFixed(0)} bytes/paper, loaded in ${loadMs.toFixed(0)} ms (RSS +${((rss1 - rss0) / 2 ** 20).toFixed(0)} MB); top ${k} plus the total, as a keyword request asks the store.`,
+      '',
+      '| queries | query | matches | engine p50 / p99 ms | FTS5 MATCH ORDER BY rank LIMIT p50 / p99 ms | paperscope before the engine (FTS5 bm25 + count) p50 / p99 ms | postings scanned / matched | probes | docs scored |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...rowsOf('common', COMMON.map((q) => measure(db, kw, q, k))),
+      ...rowsOf('rare', RARE.map((q) => measure(db, kw, q, k))),
+    ].join('\n'),
+  );
   kw.close();
   db.close();
 } finally {

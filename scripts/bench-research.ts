@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildIndex } from '../src/build.js';
+import { buildIndex } from '../src/build/index.js';
 import { PROJECT_ROOT } from '../src/config.js';
 import { loadTransformersEmbedder } from '../src/embed/transformers.js';
 import { writeBertModel } from '../src/embed/make-bert.js';

@@ -10,7 +10,7 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { buildIndex } from '../src/build.js';
+import { buildIndex } from '../src/build/index.js';
 import { PROJECT_ROOT } from '../src/config.js';
 import { type Embedder, l2normalize, passageText } from '../src/embed/embedder.js';
 import { loadLocalEmbedder } from '../src/embed/index.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createApp } from '../src/api/app.js';
 import { listen } from '../src/api/server.js';
-import { buildIndex } from '../src/build.js';
+import { buildIndex } from '../src/build/index.js';
 import { PROJECT_ROOT, loadConfig, type ConfigSchema } from '../src/config.js';
 import { writeBertModel } from '../src/embed/make-bert.js';
 import { loadTransformersEmbedder } from '../src/embed/transformers.js';

@@ -13,7 +13,7 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { buildIndex } from '../src/build.js';
+import { buildIndex } from '../src/build/index.js';
 import { PROJECT_ROOT } from '../src/config.js';
 import { loadUseLiteEmbedder } from '../src/embed/use-lite.js';
 import { publishFigures } from './lib/figures.js';

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildIndex } from '../src/build.js';
+import { buildIndex } from '../src/build/index.js';
 import { PROJECT_ROOT } from '../src/config.js';
 import { loadEmbedder } from '../src/embed/index.js';
 import { Searcher } from '../src/search/searcher.js';

@@ -7,7 +7,7 @@ import { createApp } from './api/app.js';
 import { loadingFront } from './api/loading.js';
 import { closeOnSignals, listen } from './api/server.js';
 import { RelatedQuerySchema, SearchQuerySchema, toFilters } from './api/schemas.js';
-import { buildIndex, removePapers, type BuildMode, type BuildSummary } from './build.js';
+import { buildIndex, removePapers, type BuildMode, type BuildSummary } from './build/index.js';
 import { DEFAULT_MODEL, PROJECT_ROOT, loadConfig, type Config } from './config.js';
 import { loadBuildEmbedder, loadLocalEmbedder, type Embedder } from './embed/index.js';
 import { AppError } from './errors.js';
@@ -57,8 +57,11 @@ const summaryJson = (s: BuildSummary) => ({
   rejected: s.rejected,
   papers: s.papers,
   embedded: s.embedded,
+  imported: s.imported,
   resumed: s.resumed,
   salvaged: s.salvaged,
+  layout: s.layout,
+  merged: s.merged,
   model: s.model,
   build: s.buildId,
   seconds: Math.round(s.seconds * 1000) / 1000,
@@ -75,6 +78,8 @@ function printSummary(s: BuildSummary, json: boolean): void {
   err(
     `built ${s.buildId}${s.resumed ? ' (resumed)' : ''}: ${s.papers} papers with ${s.model} in ${s.seconds.toFixed(1)} s${rate}\n` +
       `  added ${s.added}, re-embedded ${s.updated}, unchanged ${s.unchanged}, removed ${s.removed}, rejected ${s.rejected}` +
+      (s.imported ? `; ${s.imported} precomputed vectors` : '') +
+      (s.layout === 'delta' ? '; written as a delta over the unchanged base' : s.merged ? '; earlier updates merged into a new base' : '') +
       (s.rejectsFile ? ` (see ${s.rejectsFile})` : ''),
   );
 }
@@ -93,6 +98,11 @@ interface BuildFlags {
   csvDelimiter?: string;
   batchDelayMs?: number;
   commitEvery?: number;
+  vectors?: string;
+  deltaMinPapers?: number;
+  mergeShare?: number;
+  hnswShards?: number;
+  shardMinPapers?: number;
 }
 
 /**
@@ -154,6 +164,11 @@ async function runBuild(cfg: Config, o: BuildFlags) {
       ...(o.batchDelayMs ? { batchDelayMs: o.batchDelayMs } : {}),
       ...(o.commitEvery ? { commitEvery: o.commitEvery } : {}),
       ...(location ? { modelLocation: location } : {}),
+      ...(o.vectors ? { vectors: o.vectors } : {}),
+      ...(o.deltaMinPapers !== undefined ? { deltaMinPapers: o.deltaMinPapers } : {}),
+      ...(o.mergeShare !== undefined ? { mergeShare: o.mergeShare } : {}),
+      ...(o.hnswShards !== undefined ? { hnswShards: o.hnswShards } : {}),
+      ...(o.shardMinPapers !== undefined ? { shardMinPapers: o.shardMinPapers } : {}),
     });
     printSummary(summary, o.json ?? false);
     return summary;
@@ -258,6 +273,11 @@ export function program(): Command {
     .option('--rebuild', 'ignore the current index and embed everything again (needed to change the model)')
     .option('--strict', 'fail (publish nothing) if any record is invalid')
     .option('--json', 'print the summary as JSON on stdout')
+    .option('--vectors <file>', 'precomputed vectors: FILE.npy (float32 [papers, dims]), FILE.ids (an id per row) and FILE.json ({"model", "dtype", "dims"}); those papers are not embedded')
+    .addOption(new Option('--delta-min-papers <n>', 'updates over a base of at least this many papers write a delta segment instead of copying it (default 50000)').argParser(int('delta-min-papers')))
+    .addOption(new Option('--merge-share <x>', 'a delta past this share of the base is merged into a new base (default 0.2)').argParser(Number))
+    .addOption(new Option('--hnsw-shards <n>', 'HNSW graphs built in parallel for a new base (default: one per core)').argParser(int('hnsw-shards')))
+    .addOption(new Option('--shard-min-papers <n>', 'only a new base of at least this many papers is sharded (default 200000)').argParser(int('shard-min-papers')))
     // Test hook: slows the embedding loop so a test can kill the build between committed batches.
     .addOption(new Option('--batch-delay-ms <n>').argParser(int('batch-delay-ms')).hideHelp())
     .addOption(new Option('--commit-every <n>', 'papers embedded per committed batch, and per job with --queue (default 256)').argParser(int('commit-every')))

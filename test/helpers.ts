@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Hono } from 'hono';
 import { type AppEnv, createApp } from '../src/api/app.js';
 import { listen, type Listening } from '../src/api/server.js';
-import { buildIndex, type BuildOptions, type BuildSummary } from '../src/build.js';
+import { buildIndex, type BuildOptions, type BuildSummary } from '../src/build/index.js';
 import { loadConfig, PROJECT_ROOT } from '../src/config.js';
 import type { Embedder } from '../src/embed/embedder.js';
 import { writeBertModel } from '../src/embed/make-bert.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createApp } from '../../src/api/app.js';
 import { listen } from '../../src/api/server.js';
-import { buildIndex } from '../../src/build.js';
+import { buildIndex } from '../../src/build/index.js';
 import { PROJECT_ROOT, loadConfig } from '../../src/config.js';
 import { passageText, type Embedder } from '../../src/embed/embedder.js';
 import { onnxFileName } from '../../src/embed/fetch-model.js';

@@ -19,6 +19,8 @@ export const FIGURE_OWNERS: Readonly<Record<string, string>> = {
   // docs/scale-out.md: written through scripts/lib/publish-figures.ts (the same stamp and markers).
   'fault-replicas': 'fault:replicas',
   capacity: 'capacity',
+  'scale-million': 'bench:scale',
+  keyword: 'bench:keyword',
 };
 
 const openMarker = (name: string): string => `<!-- figures:${name} -->`;

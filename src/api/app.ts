@@ -7,7 +7,7 @@ import { cors } from 'hono/cors';
 import { PROJECT_ROOT, type Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { paperCard, type Searcher, type SortOrder } from '../search/searcher.js';
-import type { PaperRow } from '../store/index.js';
+import { manifestBytes, type PaperRow } from '../store/index.js';
 import { errorPage, registerPages } from '../web/pages.js';
 import { bearerAuth } from './auth.js';
 import { createMetrics, observeQueryEmbedding, type Metrics } from './metrics.js';
@@ -187,7 +187,7 @@ export function createApp(deps: AppDeps): PaperscopeApp {
       papers: papers.count(),
       model: { id: manifest.model.modelId, backend: manifest.model.backend, dims: manifest.model.dims, maxTokens: manifest.model.maxTokens },
       build: { id: manifest.buildId, createdAt: manifest.createdAt, seconds: manifest.buildSeconds },
-      index: { sizeBytes, sqliteBytes: manifest.files.sqlite.bytes, hnswBytes: manifest.files.hnsw.bytes, hnsw: manifest.hnsw },
+      index: { sizeBytes, sqliteBytes: manifestBytes(manifest).sqlite, hnswBytes: manifestBytes(manifest).hnsw, segments: manifest.segments.length, hnsw: manifest.hnsw },
     };
     return c.json(stats);
   });

@@ -229,6 +229,7 @@ export const StatsSchema = z.object({
     sizeBytes: z.number().int().describe('SQLite + HNSW bytes on disk'),
     sqliteBytes: z.number().int(),
     hnswBytes: z.number().int(),
+    segments: z.number().int().describe('1: one segment; 2: a base and a delta of the updates since (merged when the delta grows)'),
     hnsw: z.object({ space: z.string(), M: z.number().int(), efConstruction: z.number().int() }),
   }),
 });

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { buildIndex } from '../build.js';
+import { buildIndex } from '../build/index.js';
 import type { Embedder } from '../embed/index.js';
 import type { Fusion } from '../search/fuse.js';
 import { Searcher, type Mode } from '../search/searcher.js';

@@ -38,6 +38,13 @@ export interface QueueEmbedderOptions {
   reportEveryMs?: number;
 }
 
+
+/** An error of a lost or closing Redis connection (as ioredis and BullMQ word them), not of the command itself. */
+const isConnectionError = (e: unknown): boolean =>
+  /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|Connection is closed|Stream isn't writeable|max retries per request/i.test(
+    `${(e as NodeJS.ErrnoException)?.code ?? ''} ${(e as Error)?.message ?? ''}`,
+  );
+
 /** A job that came back without all its vectors is queued again this many times before the build gives up. */
 const MAX_RESUBMITS = 5;
 const REGISTRY_EVERY_MS = 3_000;
@@ -176,7 +183,8 @@ class Coordinator implements QueueEmbedder {
         this.downSince = undefined;
         return r;
       } catch (e) {
-        if (e instanceof AppError || this.client.status === 'ready') throw e;
+        // The queue has its own connection: this client can be ready while that one is still down.
+        if (e instanceof AppError || (this.client.status === 'ready' && !isConnectionError(e))) throw e;
         if (this.downSince === undefined) {
           this.downSince = Date.now();
           this.opts.log(`Redis at ${this.target.display} is unreachable (${redactError(e, this.target)}); waiting up to ${Math.round(this.opts.timeoutMs / 1000)} s`);

@@ -50,6 +50,11 @@ CREATE TABLE IF NOT EXISTS vectors (
 CREATE TABLE IF NOT EXISTS hnsw_pending (label INTEGER PRIMARY KEY);
 -- Labels deleted from papers during a build, still to be marked deleted in the HNSW file inherited from the base build.
 CREATE TABLE IF NOT EXISTS pending_removals (label INTEGER PRIMARY KEY);
+-- In a delta segment: labels of base papers it removes or replaces (readers hide them). Empty in a base.
+CREATE TABLE IF NOT EXISTS tombstones (label INTEGER PRIMARY KEY);
+-- What this build did to each paper id it touched (added, updated, removed), kept with the staged data so a
+-- resumed build reports what an uninterrupted one would. Emptied when a new build starts from a copy.
+CREATE TABLE IF NOT EXISTS build_changes (id TEXT PRIMARY KEY, status TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS papers_fts USING fts5(
   title, abstract, content='papers', content_rowid='label', tokenize='porter unicode61 remove_diacritics 2'
 );
@@ -93,12 +98,33 @@ export function rebuildFts(db: DB): void {
   })();
 }
 
-/** Opens a published build read-only: the server can never modify the index it serves. */
-export function openReadonly(file: string): DB {
+/**
+ * Opens a published build read-only: the server can never modify the index it serves. With a delta segment,
+ * the delta is attached (read-only too) and temporary views named papers and vectors, which shadow the base's
+ * tables for every unqualified query, show the base's rows minus the delta's tombstones plus the delta's rows:
+ * all of PaperStore's SQL reads one logical index. (SQLite pushes WHERE terms into both arms, so lookups by
+ * id or label stay index lookups.) FTS5 tables are per segment: main.papers_fts and delta.papers_fts.
+ */
+export function openReadonly(file: string, delta?: string): DB {
   const db = new Database(file, { readonly: true, fileMustExist: true });
-  db.pragma('query_only = ON');
-  return db;
+  try {
+    if (delta) {
+      db.prepare('ATTACH DATABASE ? AS delta').run(delta);
+      const live = (t: string) =>
+        `SELECT * FROM main.${t} b WHERE NOT EXISTS (SELECT 1 FROM delta.tombstones x WHERE x.label = b.label) UNION ALL SELECT * FROM delta.${t}`;
+      db.exec(`CREATE TEMP VIEW papers AS ${live('papers')}; CREATE TEMP VIEW vectors AS ${live('vectors')};`);
+    }
+    db.pragma('query_only = ON');
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
 }
+
+/** The FTS5 tables a reader searches: the base's, and the delta's when one is attached. */
+export const ftsTables = (db: DB): string[] =>
+  (db.prepare("SELECT name FROM pragma_database_list WHERE name = 'delta'").get() ? ['main', 'delta'] : ['main']).map((s) => `${s}.papers_fts`);
 
 /** Folds the WAL into the main file and leaves a single self-contained file, ready to publish. */
 export function finalize(db: DB): void {

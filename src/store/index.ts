@@ -4,16 +4,16 @@ import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../errors.js';
 import { openReadonly, type DB } from './db.js';
-import { HNSW_FILE, MANIFEST_FILE, SQLITE_FILE, readManifest, type Manifest } from './manifest.js';
+import { MANIFEST_FILE, manifestBytes, manifestFiles, readManifest, type Manifest, type Segment } from './manifest.js';
 import { KEYWORD_FILE } from './keyword-file.js';
 import { KeywordIndex } from './keywords.js';
-import { PaperStore, getMeta } from './papers.js';
-import { VectorIndex } from './vectors.js';
+import { PaperStore } from './papers.js';
+import { VectorSet } from './vectors.js';
 
-export { deferFts, finalize, openReadonly, openWritable, rebuildFts } from './db.js';
+export { deferFts, finalize, openReadonly, openWritable, rebuildFts, type DB } from './db.js';
 export * from './manifest.js';
-export { PaperStore, PaperWriter, getMeta, hasFilters, type FacetCounts, type PaperFilters, type PaperRow } from './papers.js';
-export { VectorIndex, DEFAULT_HNSW, type Neighbor } from './vectors.js';
+export { BaseReader, PaperStore, PaperWriter, getMeta, hasFilters, type FacetCounts, type PaperFilters, type PaperRow } from './papers.js';
+export { VectorIndex, VectorSet, DEFAULT_HNSW, type HnswParams, type Neighbor } from './vectors.js';
 export { folderSignature, sha256File, verifyBuild, type Verified } from './verify.js';
 export { KEYWORD_FILE } from './keyword-file.js';
 export { writeKeywordIndex } from './keyword-build.js';
@@ -48,7 +48,9 @@ async function fsyncPath(p: string): Promise<void> {
  */
 export async function publishBuild(indexDir: string, stagingDir: string, buildId: string): Promise<string> {
   const final = path.join(buildsDir(indexDir), buildId);
-  for (const f of [MANIFEST_FILE, SQLITE_FILE, HNSW_FILE]) await fsyncPath(path.join(stagingDir, f));
+  // Files hard-linked from the previous build are clean already: fsync costs nothing there.
+  const manifest = readManifest(path.join(stagingDir, MANIFEST_FILE));
+  for (const f of [MANIFEST_FILE, ...manifestFiles(manifest).map((x) => x.name)]) await fsyncPath(path.join(stagingDir, f));
   await rename(stagingDir, final);
   // The move must be on disk before CURRENT names it, or a power cut could leave CURRENT pointing nowhere.
   await fsyncPath(buildsDir(indexDir));
@@ -82,29 +84,56 @@ export async function ensureIndexRoot(indexDir: string): Promise<void> {
   await mkdir(buildsDir(indexDir), { recursive: true });
 }
 
-/** A published build opened for serving: manifest, papers (read-only SQLite) and the HNSW index. */
+/** A published build opened for serving: manifest, papers (read-only SQLite over its segments) and the HNSW graphs. */
 export interface OpenIndex {
   dir: string;
   manifest: Manifest;
   db: DB;
   papers: PaperStore;
-  vectors: VectorIndex;
-  /** Bytes on disk (SQLite + HNSW; the API reports this sum as such, so keywords.bin is not in it). */
+  vectors: VectorSet;
+  /** Bytes on disk (SQLite + HNSW; the API reports this sum as such, so the keyword files are not in it). */
   sizeBytes: number;
   close(): void;
 }
 
+/** Every file the manifest lists is there with its recorded size (the cheap check; replicas also verify sha256). */
+function checkSizes(dir: string, manifest: Manifest): void {
+  for (const f of manifestFiles(manifest)) {
+    const p = path.join(dir, f.name);
+    const size = existsSync(p) ? statSync(p).size : -1;
+    if (size !== f.bytes) {
+      throw new AppError('INDEX_CORRUPT', `index ${dir} is incomplete: ${f.name} is ${size < 0 ? 'missing' : `${size} bytes`}, manifest says ${f.bytes}; rebuild it`);
+    }
+  }
+}
+
+/** Each segment's database was written by the build the manifest names for it. */
+function checkWriters(db: DB, dir: string, manifest: Manifest): void {
+  manifest.segments.forEach((seg, i) => {
+    const schema = i === 0 ? 'main' : 'delta';
+    const got = db.prepare(`SELECT value FROM ${schema}.meta WHERE key = 'build_id'`).pluck().get() as string | undefined;
+    if (got !== seg.writtenBy) {
+      throw new AppError('INDEX_CORRUPT', `index ${dir}: ${seg.sqlite.name} belongs to build ${got ?? '(none)'}, manifest says ${seg.writtenBy}`);
+    }
+  });
+}
+
 /**
- * The build's keyword index, if it has one (builds made before it existed do not: FTS5 ranks alone there).
+ * The build's keyword files, if it has them (builds made before they existed do not: FTS5 ranks alone there).
  * One that belongs to another build or another paper count is refused like any mismatched index file.
  */
-async function openKeywords(dir: string, manifest: Manifest): Promise<KeywordIndex | undefined> {
-  const file = path.join(dir, KEYWORD_FILE);
-  if (!existsSync(file)) return undefined;
-  const k = await KeywordIndex.load(file);
-  if (k.meta.buildId !== manifest.buildId || k.segment.docs !== manifest.counts.papers) {
+async function openKeywords(dir: string, manifest: Manifest, deleted: ReadonlySet<number>): Promise<KeywordIndex | undefined> {
+  const names = manifest.segments.map((seg, i) => seg.keywords?.name ?? (i === 0 && existsSync(path.join(dir, KEYWORD_FILE)) ? KEYWORD_FILE : undefined));
+  if (names.some((n) => !n)) return undefined;
+  const k = await KeywordIndex.load(names.map((n) => path.join(dir, n!)), deleted);
+  const bad = k.parts.findIndex((p, i) => p.meta.buildId !== manifest.segments[i]!.writtenBy || p.segment.docs !== manifest.segments[i]!.rows);
+  if (bad >= 0) {
+    const p = k.parts[bad]!;
     k.close();
-    throw new AppError('INDEX_CORRUPT', `index ${dir}: ${KEYWORD_FILE} belongs to build ${k.meta.buildId} with ${k.segment.docs} papers, manifest to ${manifest.buildId} with ${manifest.counts.papers}; rebuild it`);
+    throw new AppError(
+      'INDEX_CORRUPT',
+      `index ${dir}: ${names[bad]} belongs to build ${p.meta.buildId} with ${p.segment.docs} papers, manifest says ${manifest.segments[bad]!.writtenBy} with ${manifest.segments[bad]!.rows}; rebuild it`,
+    );
   }
   return k;
 }
@@ -116,39 +145,30 @@ export async function openIndex(indexDir: string): Promise<OpenIndex> {
     throw new AppError('INDEX_MISSING', `no index in ${indexDir}: build one with \`paperscope build\` (or \`npm run build-index\`)`);
   }
   const manifest = readManifest(path.join(dir, MANIFEST_FILE));
-  const sqlitePath = path.join(dir, manifest.files.sqlite.name);
-  const hnswPath = path.join(dir, manifest.files.hnsw.name);
-  for (const [p, expected] of [
-    [sqlitePath, manifest.files.sqlite.bytes],
-    [hnswPath, manifest.files.hnsw.bytes],
-  ] as const) {
-    const size = existsSync(p) ? statSync(p).size : -1;
-    if (size !== expected) {
-      throw new AppError('INDEX_CORRUPT', `index ${dir} is incomplete: ${path.basename(p)} is ${size < 0 ? 'missing' : `${size} bytes`}, manifest says ${expected}; rebuild it`);
-    }
-  }
-  const db = openReadonly(sqlitePath);
+  checkSizes(dir, manifest);
+  const [base, delta] = manifest.segments as [Segment, Segment | undefined];
+  const db = openReadonly(path.join(dir, base.sqlite.name), delta ? path.join(dir, delta.sqlite.name) : undefined);
   let keywords: KeywordIndex | undefined;
   try {
-    const buildId = getMeta(db, 'build_id');
-    if (buildId !== manifest.buildId) {
-      throw new AppError('INDEX_CORRUPT', `index ${dir}: database belongs to build ${buildId ?? '(none)'}, manifest to ${manifest.buildId}`);
-    }
-    keywords = await openKeywords(dir, manifest);
+    checkWriters(db, dir, manifest);
+    const tombstones = new Set<number>(delta ? (db.prepare('SELECT label FROM delta.tombstones').pluck().all() as number[]) : []);
+    keywords = await openKeywords(dir, manifest, tombstones);
     const papers = new PaperStore(db, keywords);
     const n = papers.count();
     if (n !== manifest.counts.papers) {
       throw new AppError('INDEX_CORRUPT', `index ${dir}: ${n} papers in the database, manifest says ${manifest.counts.papers}`);
     }
-    const vectors = await VectorIndex.load(hnswPath, manifest.model.dims);
+    const vectors = await VectorSet.load([...base.hnsw, ...(delta?.hnsw ?? [])].map((f) => path.join(dir, f.name)), manifest.model.dims);
+    vectors.hide(tombstones);
     const kw = keywords;
+    const bytes = manifestBytes(manifest);
     return {
       dir,
       manifest,
       db,
       papers,
       vectors,
-      sizeBytes: manifest.files.sqlite.bytes + manifest.files.hnsw.bytes,
+      sizeBytes: bytes.sqlite + bytes.hnsw,
       close: () => {
         kw?.close();
         db.close();

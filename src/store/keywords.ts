@@ -1,6 +1,7 @@
 // A build's keyword index at serving time: keywords.bin loaded, queries tokenized by FTS5, plain-term MATCH answered by the engine.
 import Database from 'better-sqlite3';
 import {
+  bitsetSize,
   countMatches,
   labelBits,
   type ColumnWeights,
@@ -93,27 +94,67 @@ export interface KeywordTrace extends KeywordStats {
   fallback?: string;
 }
 
+/** One keyword file of a build and the documents of it that are live (undefined: all of them). */
+export interface KeywordPart {
+  segment: KeywordSegment;
+  meta: KeywordMeta;
+  live?: Uint32Array | undefined;
+}
+
+/** A bitset of the segment's documents minus the given labels (a delta's tombstones over the base). */
+export function liveBits(seg: KeywordSegment, deleted: ReadonlySet<number>): Uint32Array | undefined {
+  if (!deleted.size) return undefined;
+  const bits = new Uint32Array(bitsetSize(seg.docs)).fill(0xffffffff);
+  const dead = labelBits(seg, deleted);
+  for (let i = 0; i < bits.length; i++) bits[i] = bits[i]! & ~dead[i]!;
+  return bits;
+}
+
+const andBits = (a: Uint32Array, b: Uint32Array | undefined): Uint32Array => {
+  if (!b) return a;
+  const out = new Uint32Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! & b[i]!;
+  return out;
+};
+
 /**
- * The engine over a build's keywords.bin. `search` and `count` return undefined for queries off the fast
+ * The engine over a build's keyword files (one per segment, searched together with summed statistics, the
+ * base's replaced and removed papers excluded). `search` and `count` return undefined for queries off the fast
  * path (phrases, prefixes): the caller asks FTS5 then.
  */
 export class KeywordIndex {
   /** Statistics of the latest query (for benchmarks). */
   last: KeywordTrace = { postingsMatched: 0, postingsScanned: 0, probes: 0, docsScored: 0 };
   private readonly tokenizer: QueryTokenizer;
-  private acceptMemo: { key: string; bits: Uint32Array } | undefined;
+  private acceptMemo: { key: string; parts: SegmentPart[] } | undefined;
+  /** Orders equal scores across segments by paper id (the store sets it: ids live in SQLite). */
+  tieBreak: ((a: number, b: number) => number) | undefined;
 
   constructor(
-    readonly segment: KeywordSegment,
-    readonly meta: KeywordMeta,
+    readonly parts: readonly KeywordPart[],
     readonly bytes: number,
   ) {
-    this.tokenizer = new QueryTokenizer(meta.tokenize);
+    this.tokenizer = new QueryTokenizer(parts[0]!.meta.tokenize);
   }
 
-  static async load(file: string): Promise<KeywordIndex> {
-    const { segment, meta, bytes } = await readKeywordFile(file);
-    return new KeywordIndex(segment, meta, bytes);
+  /** The first (base) file's segment: its statistics describe the whole index when there is no delta. */
+  get segment(): KeywordSegment {
+    return this.parts[0]!.segment;
+  }
+
+  get meta(): KeywordMeta {
+    return this.parts[0]!.meta;
+  }
+
+  static async load(files: readonly string[], deleted: ReadonlySet<number> = new Set()): Promise<KeywordIndex> {
+    const parts: KeywordPart[] = [];
+    let bytes = 0;
+    for (const file of files) {
+      const r = await readKeywordFile(file);
+      parts.push({ segment: r.segment, meta: r.meta, live: liveBits(r.segment, deleted) });
+      bytes += r.bytes;
+    }
+    return new KeywordIndex(parts, bytes);
   }
 
   /** The engine's query for a MATCH expression, or why there is none. */
@@ -132,13 +173,16 @@ export class KeywordIndex {
   }
 
   /**
-   * Allowed documents for a filter, as a bitset; `key` names the filter so that a search and its count
-   * (called one after the other with the same filter) compute it once.
+   * The parts to search with their allowed documents: live ones, and for a filter only those passing it (a
+   * bitset per part; `key` names the filter so that a search and its count compute it once).
    */
   private accept(filter: { key: string; labels: () => readonly number[] } | undefined): SegmentPart[] {
-    if (!filter) return [{ segment: this.segment }];
-    if (this.acceptMemo?.key !== filter.key) this.acceptMemo = { key: filter.key, bits: labelBits(this.segment, filter.labels()) };
-    return [{ segment: this.segment, accept: this.acceptMemo.bits }];
+    if (!filter) return this.parts.map((p) => ({ segment: p.segment, accept: p.live }));
+    if (this.acceptMemo?.key !== filter.key) {
+      const labels = filter.labels();
+      this.acceptMemo = { key: filter.key, parts: this.parts.map((p) => ({ segment: p.segment, accept: andBits(labelBits(p.segment, labels), p.live) })) };
+    }
+    return this.acceptMemo.parts;
   }
 
   search(
@@ -152,7 +196,7 @@ export class KeywordIndex {
       this.last = { postingsMatched: 0, postingsScanned: 0, probes: 0, docsScored: 0, fallback: q };
       return undefined;
     }
-    const { hits, stats } = topK(this.accept(filter), q, limit, { weights });
+    const { hits, stats } = topK(this.accept(filter), q, limit, { weights, ...(this.tieBreak ? { tieBreak: this.tieBreak } : {}) });
     this.last = stats;
     return hits;
   }

@@ -1,6 +1,7 @@
 // All SQL over papers and vectors: upserts for builds, lookups and filters for search.
 import { displayTitle, type Paper } from '../paper.js';
-import type { DB } from './db.js';
+import Database from 'better-sqlite3';
+import { ftsTables, type DB } from './db.js';
 import type { KeywordIndex } from './keywords.js';
 
 export interface PaperRow extends Paper {
@@ -109,6 +110,9 @@ export class PaperStore {
   private readonly byLabel;
   private readonly vecByLabel;
   private readonly countStmt;
+  /** The FTS5 tables to search: one per segment (labels never repeat across segments). */
+  private readonly fts: string[];
+  private counted: number | undefined;
 
   constructor(
     readonly db: DB,
@@ -119,10 +123,21 @@ export class PaperStore {
     this.byLabel = db.prepare<[number], RawRow>(`SELECT ${COLS} FROM papers WHERE label = ?`);
     this.vecByLabel = db.prepare<[number], { vector: Buffer }>('SELECT vector FROM vectors WHERE label = ?');
     this.countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM papers');
+    this.fts = ftsTables(db);
+    if (keywords && keywords.parts.length > 1) {
+      // Equal scores in two segments are ordered by paper id, as within one (the ids live in SQLite).
+      const idOf = db.prepare<[number], string>('SELECT id FROM papers WHERE label = ?').pluck();
+      keywords.tieBreak = (a, b) => {
+        const [x, y] = [idOf.get(a) ?? '', idOf.get(b) ?? ''];
+        return x < y ? -1 : x > y ? 1 : 0;
+      };
+    }
   }
 
+  /** Papers in the build; counted once (a published build never changes, and at a million papers a count is a scan). */
   count(): number {
-    return this.countStmt.get()!.n;
+    this.counted ??= this.countStmt.get()!.n;
+    return this.counted;
   }
 
   getById(id: string): PaperRow | undefined {
@@ -202,12 +217,18 @@ export class PaperStore {
     const fast = this.keywords?.search(match, limit, weights, this.keywordFilter(f));
     if (fast) return fast;
     const { where, params } = filterSql(f);
-    return this.db
-      .prepare<unknown[], { label: number; score: number }>(
-        `SELECT f.rowid AS label, -bm25(papers_fts, ?, ?) AS score FROM papers_fts f JOIN papers p ON p.label = f.rowid
-         WHERE papers_fts MATCH ? AND ${where} ORDER BY round(score, 6) DESC, p.id LIMIT ?`,
-      )
-      .all(weights.title, weights.abstract, match, ...params, limit);
+    // Per segment, then merged in the same order. (A delta's BM25 uses its own statistics; the engine above,
+    // which sums them over segments, answers every query but phrases and prefixes.)
+    const rows = this.fts.flatMap((table) =>
+      this.db
+        .prepare<unknown[], { label: number; score: number; id: string }>(
+          `SELECT f.rowid AS label, -bm25(papers_fts, ?, ?) AS score, p.id AS id FROM ${table} f JOIN papers p ON p.label = f.rowid
+           WHERE papers_fts MATCH ? AND ${where} ORDER BY round(score, 6) DESC, p.id LIMIT ?`,
+        )
+        .all(weights.title, weights.abstract, match, ...params, limit),
+    );
+    if (this.fts.length > 1) rows.sort((a, b) => Math.round(b.score * 1e6) - Math.round(a.score * 1e6) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return rows.slice(0, limit).map(({ label, score }) => ({ label, score }));
   }
 
   /** How many papers match a keyword query (with filters). */
@@ -215,10 +236,14 @@ export class PaperStore {
     const fast = this.keywords?.count(match, this.keywordFilter(f));
     if (fast !== undefined) return fast;
     const { where, params } = filterSql(f);
-    return this.db
-      .prepare(`SELECT count(*) FROM papers_fts f JOIN papers p ON p.label = f.rowid WHERE papers_fts MATCH ? AND ${where}`)
-      .pluck()
-      .get(match, ...params) as number;
+    let n = 0;
+    for (const table of this.fts) {
+      n += this.db
+        .prepare(`SELECT count(*) FROM ${table} f JOIN papers p ON p.label = f.rowid WHERE papers_fts MATCH ? AND ${where}`)
+        .pluck()
+        .get(match, ...params) as number;
+    }
+    return n;
   }
 
   /** Filters as the keyword engine takes them: the passing labels, computed only if it needs them. */
@@ -290,12 +315,14 @@ export class PaperStore {
    */
   snippets(match: string, labels: readonly number[], tokens = 40): Map<number, string> {
     if (!labels.length) return new Map();
-    const rows = this.db
-      .prepare<unknown[], { label: number; s: string }>(
-        `SELECT rowid AS label, snippet(papers_fts, 1, char(1), char(2), '…', ?) AS s FROM papers_fts
-         WHERE papers_fts MATCH ? AND rowid IN (${labels.map(() => '?').join(',')})`,
-      )
-      .all(tokens, match, ...labels);
+    const rows = this.fts.flatMap((table) =>
+      this.db
+        .prepare<unknown[], { label: number; s: string }>(
+          `SELECT rowid AS label, snippet(papers_fts, 1, char(1), char(2), '…', ?) AS s FROM ${table}
+           WHERE papers_fts MATCH ? AND rowid IN (${labels.map(() => '?').join(',')})`,
+        )
+        .all(tokens, match, ...labels),
+    );
     return new Map(rows.map((r) => [r.label, r.s]));
   }
 
@@ -319,7 +346,67 @@ export class PaperStore {
   }
 }
 
-/** Write access used by the build. Statements are prepared once: a build runs them hundreds of thousands of times. */
+/**
+ * The base segment an update builds a delta over, read through its own read-only connection (its file is
+ * shared, hard-linked, with the builds being served: nothing may ever write to it).
+ */
+export class BaseReader {
+  readonly db: DB;
+  private readonly byId;
+  private readonly vec;
+
+  constructor(file: string) {
+    this.db = new Database(file, { readonly: true, fileMustExist: true });
+    this.db.pragma('query_only = ON');
+    this.byId = this.db.prepare<[string], RawRow>(`SELECT ${COLS} FROM papers WHERE id = ?`);
+    this.vec = this.db.prepare<[number], Buffer>('SELECT vector FROM vectors WHERE label = ?').pluck();
+  }
+
+  find(id: string): RawRow | undefined {
+    return this.byId.get(id);
+  }
+
+  vector(label: number): Buffer | undefined {
+    return this.vec.get(label);
+  }
+
+  *idsAndLabels(): Generator<{ id: string; label: number }> {
+    yield* this.db.prepare<[], { id: string; label: number }>('SELECT id, label FROM papers').iterate();
+  }
+
+  count(): number {
+    return this.db.prepare('SELECT count(*) FROM papers').pluck().get() as number;
+  }
+
+  /** The largest label the base ever gave out (AUTOINCREMENT's counter): a delta's labels start above it. */
+  maxLabel(): number {
+    const seq = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'papers'").pluck().get() as number | undefined;
+    return Math.max(seq ?? 0, (this.db.prepare('SELECT max(label) FROM papers').pluck().get() as number | null) ?? 0);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+export type UpsertStatus = 'added' | 'updated' | 'unchanged';
+
+const sameRow = (a: RawRow, b: Omit<RawRow, 'label'>): boolean =>
+  a.content_hash === b.content_hash &&
+  a.title === b.title &&
+  a.abstract === b.abstract &&
+  a.authors === b.authors &&
+  a.date === b.date &&
+  a.year === b.year &&
+  a.categories === b.categories &&
+  a.url === b.url &&
+  a.doi === b.doi;
+
+/**
+ * Write access used by the build. Statements are prepared once: a build runs them hundreds of thousands of times.
+ * With a `base`, the database written is a delta over that base segment: papers of the base are never changed
+ * there; a changed or removed one gets a tombstone (and a changed one a new row, with a new label, here).
+ */
 export class PaperWriter {
   private readonly insertPaper;
   private readonly updatePaper;
@@ -331,8 +418,14 @@ export class PaperWriter {
   private readonly deleteById;
   private readonly addRemoval;
   private readonly metaStmt;
+  private readonly isDead;
+  private readonly addTombstone;
+  private readonly noteChange;
 
-  constructor(readonly db: DB) {
+  constructor(
+    readonly db: DB,
+    readonly base?: BaseReader,
+  ) {
     this.insertPaper = db.prepare(
       `INSERT INTO papers (id, title, abstract, authors, date, year, categories, url, doi, content_hash, source)
        VALUES (@id, @title, @abstract, @authors, @date, @year, @categories, @url, @doi, @content_hash, @source)`,
@@ -354,6 +447,16 @@ export class PaperWriter {
     this.deleteById = db.prepare<[string], { label: number }>('DELETE FROM papers WHERE id = ? RETURNING label');
     this.addRemoval = db.prepare('INSERT OR IGNORE INTO pending_removals(label) VALUES (?)');
     this.metaStmt = db.prepare('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)');
+    this.isDead = db.prepare<[number], number>('SELECT 1 FROM tombstones WHERE label = ?').pluck();
+    this.addTombstone = db.prepare('INSERT OR IGNORE INTO tombstones (label) VALUES (?)');
+    // The first status of an id wins: a resumed build that meets its own earlier insert still counts it as added.
+    this.noteChange = db.prepare('INSERT OR IGNORE INTO build_changes (id, status) VALUES (?, ?)');
+  }
+
+  /** A base paper by id, unless this delta removed or replaced it. */
+  private liveBase(id: string): RawRow | undefined {
+    const b = this.base?.find(id);
+    return b && !this.isDead.get(b.label) ? b : undefined;
   }
 
   /**
@@ -376,25 +479,39 @@ export class PaperWriter {
       source,
     };
     const existing = this.findStmt.get(p.id);
-    if (!existing) {
-      const info = this.insertPaper.run(row);
-      return { label: Number(info.lastInsertRowid), status: 'added' };
-    }
-    const same =
-      existing.content_hash === contentHash &&
-      existing.title === row.title &&
-      existing.abstract === row.abstract &&
-      existing.authors === row.authors &&
-      existing.date === row.date &&
-      existing.year === row.year &&
-      existing.categories === row.categories &&
-      existing.url === row.url &&
-      existing.doi === row.doi;
-    if (same) return { label: existing.label, status: 'unchanged' };
+    if (!existing) return this.insertNew(row);
+    if (sameRow(existing, row)) return { label: existing.label, status: 'unchanged' };
     this.updatePaper.run(row);
     if (existing.content_hash === contentHash) return { label: existing.label, status: 'unchanged' };
     this.deleteVec.run(existing.label);
+    this.noteChange.run(p.id, 'updated');
     return { label: existing.label, status: 'updated' };
+  }
+
+  /**
+   * A paper not in this database: new, or (over a base) the base's version unchanged, or replaced. A replaced
+   * base paper gets a tombstone and its new version a new label here; its vector comes along when only
+   * metadata changed, so nothing is embedded again.
+   */
+  private insertNew(row: Omit<RawRow, 'label'> & { source: string }): { label: number; status: UpsertStatus } {
+    const b = this.liveBase(row.id);
+    if (b && sameRow(b, row)) return { label: b.label, status: 'unchanged' };
+    const label = Number(this.insertPaper.run(row).lastInsertRowid);
+    if (!b) {
+      this.noteChange.run(row.id, 'added');
+      return { label, status: 'added' };
+    }
+    this.addTombstone.run(b.label);
+    if (b.content_hash === row.content_hash) {
+      const v = this.base!.vector(b.label);
+      if (v) {
+        this.insertVec.run(label, row.content_hash, v);
+        this.addPending.run(label);
+      }
+      return { label, status: 'unchanged' };
+    }
+    this.noteChange.run(row.id, 'updated');
+    return { label, status: 'updated' };
   }
 
   /** Papers after `afterLabel` whose vector is missing or stale, in label order (the embedding work still to do). */
@@ -429,6 +546,13 @@ export class PaperWriter {
         labels.push(r.label);
         this.addRemoval.run(r.label);
       }
+      // Over a base, the base's version goes too (when the id was replaced, only the tombstone is left to add).
+      const b = this.liveBase(id);
+      if (b) {
+        this.addTombstone.run(b.label);
+        if (!r) labels.push(b.label);
+      }
+      if (r || b) this.noteChange.run(id, 'removed');
     }
     return labels;
   }
@@ -484,44 +608,51 @@ export class PaperWriter {
     })();
   }
 
-  /** Ids currently in the database (for pruning papers absent from the sources). */
+  /** Ids of the papers the index will hold (for pruning papers absent from the sources): this database's and the base's live ones. */
   *ids(): Generator<string> {
     yield* this.db.prepare('SELECT id FROM papers').pluck().iterate() as Iterable<string>;
+    if (!this.base) return;
+    const mine = this.db.prepare<[string], number>('SELECT 1 FROM papers WHERE id = ?').pluck();
+    for (const { id, label } of this.base.idsAndLabels()) if (!this.isDead.get(label) && !mine.get(id)) yield id;
   }
 
   allIds(): string[] {
     return [...this.ids()];
   }
 
+  /** Papers the index will hold: this database's, plus the base's not tombstoned. */
   count(): number {
+    const own = this.db.prepare('SELECT count(*) FROM papers').pluck().get() as number;
+    return this.base ? own + this.base.count() - this.countTombstones() : own;
+  }
+
+  /** Each paper of this database by id: its label, content hash and whether its stored vector is current. */
+  vectorTargets(): Map<string, { label: number; hash: string; current: boolean }> {
+    const out = new Map<string, { label: number; hash: string; current: boolean }>();
+    const it = this.db
+      .prepare<[], { id: string; label: number; hash: string; current: number }>(
+        `SELECT p.id, p.label, p.content_hash AS hash, v.label IS NOT NULL AS current FROM papers p
+         LEFT JOIN vectors v ON v.label = p.label AND v.content_hash = p.content_hash`,
+      )
+      .iterate();
+    for (const r of it) out.set(r.id, { label: r.label, hash: r.hash, current: !!r.current });
+    return out;
+  }
+
+  /** Rows of this database's papers table (a delta's own papers). */
+  rows(): number {
     return this.db.prepare('SELECT count(*) FROM papers').pluck().get() as number;
   }
 
-  /** id -> content hash of every paper (the base build's, to count added / re-embedded / unchanged). */
-  *hashes(): Generator<{ id: string; content_hash: string }> {
-    yield* this.db.prepare<[], { id: string; content_hash: string }>('SELECT id, content_hash FROM papers').iterate();
+  countTombstones(): number {
+    return this.db.prepare('SELECT count(*) FROM tombstones').pluck().get() as number;
   }
 
-  /**
-   * Compares this database with another build's (the base of an update): how many papers are new, have a
-   * changed content hash, are identical, or are gone. Done in SQL over an attached file, so no id map in memory.
-   */
-  compareWith(baseDb: string): { added: number; updated: number; unchanged: number; removed: number } {
-    this.db.prepare('ATTACH DATABASE ? AS base').run(baseDb);
-    try {
-      const r = this.db
-        .prepare<[], { added: number | null; updated: number | null; unchanged: number | null }>(
-          `SELECT sum(b.id IS NULL) AS added, sum(b.content_hash <> p.content_hash) AS updated, sum(b.content_hash = p.content_hash) AS unchanged
-           FROM papers p LEFT JOIN base.papers b ON b.id = p.id`,
-        )
-        .get()!;
-      const baseCount = this.db.prepare('SELECT count(*) FROM base.papers').pluck().get() as number;
-      const updated = r.updated ?? 0;
-      const unchanged = r.unchanged ?? 0;
-      return { added: r.added ?? 0, updated, unchanged, removed: baseCount - updated - unchanged };
-    } finally {
-      this.db.prepare('DETACH DATABASE base').run();
-    }
+  /** What this build changed, by status (added, updated, removed), from its own record (survives a resume). */
+  changeCounts(): { added: number; updated: number; removed: number } {
+    const rows = this.db.prepare<[], { status: string; n: number }>('SELECT status, count(*) AS n FROM build_changes GROUP BY status').all();
+    const get = (k: string) => rows.find((r) => r.status === k)?.n ?? 0;
+    return { added: get('added'), updated: get('updated'), removed: get('removed') };
   }
 
   setMeta(key: string, value: string): void {

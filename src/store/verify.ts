@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../errors.js';
-import { MANIFEST_FILE, type Manifest, readManifest } from './manifest.js';
+import { MANIFEST_FILE, type Manifest, manifestFiles, readManifest } from './manifest.js';
 
 /** Large reads: hashing a multi-GB build is bound by the disk, not by a 64 KB default chunk. */
 const CHUNK = 4 * 1024 * 1024;
@@ -24,7 +24,7 @@ export interface Verified {
 }
 
 /** The data files a manifest lists, with their expected sizes and checksums. */
-const filesOf = (m: Manifest) => [m.files.sqlite, m.files.hnsw];
+const filesOf = manifestFiles;
 
 /**
  * A cheap fingerprint of a build folder's files (names, sizes, modification times): a build that failed
@@ -32,7 +32,13 @@ const filesOf = (m: Manifest) => [m.files.sqlite, m.files.hnsw];
  */
 export function folderSignature(dir: string): string {
   const parts: string[] = [];
-  for (const name of [MANIFEST_FILE, 'papers.sqlite', 'vectors.hnsw']) {
+  let names = [MANIFEST_FILE];
+  try {
+    names = [MANIFEST_FILE, ...filesOf(readManifest(path.join(dir, MANIFEST_FILE))).map((f) => f.name)];
+  } catch {
+    // no readable manifest yet (a copy in progress): its own stat below is the signature
+  }
+  for (const name of names) {
     const p = path.join(dir, name);
     try {
       const s = statSync(p);

@@ -150,8 +150,8 @@ describe('GET /api/stats', () => {
     const stats = StatsSchema.parse(r.body);
     const build = resolveBuildDir(indexDir)!;
     const manifest = open.searcher.index.manifest;
-    const sqlite = statSync(path.join(build, manifest.files.sqlite.name)).size;
-    const hnsw = statSync(path.join(build, manifest.files.hnsw.name)).size;
+    const sqlite = statSync(path.join(build, manifest.segments[0]!.sqlite.name)).size;
+    const hnsw = statSync(path.join(build, manifest.segments[0]!.hnsw[0]!.name)).size;
     expect(stats).toMatchObject({
       papers: 45,
       model: { id: 'test-tiny', dims: 32, backend: 'transformers' },

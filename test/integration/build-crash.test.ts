@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildIndex } from '../../src/build.js';
+import { buildIndex } from '../../src/build/index.js';
 import type { Embedder } from '../../src/embed/embedder.js';
 import { Searcher } from '../../src/search/searcher.js';
 import { openIndex, resolveBuildDir } from '../../src/store/index.js';

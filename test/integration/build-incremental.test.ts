@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildIndex, removePapers, type BuildOptions } from '../../src/build.js';
+import { buildIndex, removePapers, type BuildOptions } from '../../src/build/index.js';
 import type { Embedder } from '../../src/embed/embedder.js';
 import { writeBertModel } from '../../src/embed/make-bert.js';
 import { loadTransformersEmbedder } from '../../src/embed/transformers.js';

@@ -1,7 +1,7 @@
 // A running server picks up a newly published build without a restart, and refuses one made with another model.
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildIndex } from '../../src/build.js';
+import { buildIndex } from '../../src/build/index.js';
 import { watchIndex } from '../../src/runtime.js';
 import { buildTemp, removeTempDirs, serveIndex, tempDir, tinyEmbedder, useLiteEmbedder, writeLines } from '../helpers.js';
 

@@ -1,9 +1,9 @@
 // keywords.bin through real builds: written by build, update and remove; verified on open; older builds without it still serve.
-import { cpSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removePapers } from '../../src/build.js';
+import { removePapers } from '../../src/build/index.js';
 import type { Embedder } from '../../src/embed/embedder.js';
 import { toFtsQuery } from '../../src/search/fts.js';
 import { buildKeywordSegment } from '../../src/store/keyword-build.js';
@@ -64,6 +64,10 @@ describe('keywords.bin in the build', () => {
     const want = await keyword('language models for code');
     const dir = await copyOfBuild();
     rmSync(path.join(dir, KEYWORD_FILE));
+    // Such a build's manifest does not list the file.
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    delete manifest.segments[0].keywords;
+    writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
     const index = await openIndex(dir);
     try {
       expect(index.papers.keywords).toBeUndefined();
@@ -83,7 +87,8 @@ describe('keywords.bin in the build', () => {
 
     const truncated = await copyOfBuild();
     truncateSync(path.join(truncated, KEYWORD_FILE), 1000);
-    await expect(openIndex(truncated)).rejects.toThrow(/checksum mismatch: truncated or damaged/);
+    // The manifest lists its size: a truncated file is refused before it is read.
+    await expect(openIndex(truncated)).rejects.toThrow(/incomplete: keywords\.bin is 1000 bytes, manifest says \d+/);
 
     const other = await copyOfBuild();
     const { buildId } = (await readKeywordFile(file.replace(damaged, resolveBuildDir(indexDir)!))).meta;
@@ -97,6 +102,11 @@ describe('keywords.bin in the build', () => {
       createdAt: '',
     });
     db.close();
+    // Even with a manifest that lists it at its new size, a file of another build is refused.
+    const mfile = path.join(other, 'manifest.json');
+    const m = JSON.parse(readFileSync(mfile, 'utf8'));
+    m.segments[0].keywords = { name: KEYWORD_FILE, bytes: statSync(path.join(other, KEYWORD_FILE)).size };
+    writeFileSync(mfile, JSON.stringify(m));
     await expect(openIndex(other)).rejects.toMatchObject({ code: 'INDEX_CORRUPT', message: expect.stringMatching(/belongs to build .*-other/) });
   });
 

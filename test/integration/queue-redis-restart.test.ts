@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildIndex } from '../../src/build.js';
+import { buildIndex } from '../../src/build/index.js';
 import { removeTempDirs, tempDir, tinyEmbedder, tinyModelDir } from '../helpers.js';
 import { REDIS_SERVER, type Child, type RedisServer, paperscope, startRedis, waitFor } from '../../scripts/lib/servers.js';
 import { builtPapers, expectSameVectors, stagedVectors, startWorkers, writeSource } from './queue-fixtures.js';

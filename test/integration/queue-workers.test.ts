@@ -1,7 +1,7 @@
 // Fault test: three workers embed a 5,000-paper build over a real Redis; one is SIGKILLed mid-batch; the index equals a local build's.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildIndex } from '../../src/build.js';
+import { buildIndex } from '../../src/build/index.js';
 import { removeTempDirs, tempDir, tinyEmbedder, tinyModelDir } from '../helpers.js';
 import { REDIS_SERVER, type Child, type RedisServer, paperscope, startRedis, waitFor } from '../../scripts/lib/servers.js';
 import { builtPapers, expectSameVectors, startWorkers, writeSource } from './queue-fixtures.js';

@@ -7,12 +7,12 @@ import { copyBuild } from '../../scripts/fault-replicas.js';
 import { RSYNC, freePort, paperscope, waitFor } from '../../scripts/lib/servers.js';
 import { createApp } from '../../src/api/app.js';
 import { listen } from '../../src/api/server.js';
-import { buildIndex } from '../../src/build.js';
+import { buildIndex } from '../../src/build/index.js';
 import { loadConfig } from '../../src/config.js';
 import type { Embedder } from '../../src/embed/embedder.js';
 import { watchIndex } from '../../src/runtime.js';
 import { Searcher } from '../../src/search/searcher.js';
-import { openIndex, readManifest, resolveBuildDir, verifyBuild } from '../../src/store/index.js';
+import { manifestFiles, openIndex, readManifest, resolveBuildDir, verifyBuild } from '../../src/store/index.js';
 import { SEED, removeTempDirs, tempDir, tinyEmbedder, tinyModelDir, writeLines } from '../helpers.js';
 
 afterAll(removeTempDirs);
@@ -50,8 +50,7 @@ describe.skipIf(!RSYNC)('a replica fed by rsync', () => {
 
   it('publishes sha256 checksums, and paperscope verify checks them (old manifests: sizes)', async () => {
     const m = readManifest(path.join(resolveBuildDir(origin)!, 'manifest.json'));
-    expect(m.files.sqlite.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(m.files.hnsw.sha256).toMatch(/^[0-9a-f]{64}$/);
+    for (const f of manifestFiles(m)) expect(f.sha256, f.name).toMatch(/^[0-9a-f]{64}$/);
     const ok = paperscope(['verify', '--index', origin, '--json']);
     expect((await ok.exited).code, ok.output()).toBe(0);
     expect(JSON.parse(ok.output())).toMatchObject({ build: m.buildId, ok: true, checked: 'checksums' });
@@ -69,8 +68,7 @@ describe.skipIf(!RSYNC)('a replica fed by rsync', () => {
     // A manifest from before checksums is still read, and verified by size.
     const manifestFile = path.join(build, 'manifest.json');
     const old = JSON.parse(readFileSync(manifestFile, 'utf8'));
-    delete old.files.sqlite.sha256;
-    delete old.files.hnsw.sha256;
+    for (const s of old.segments) for (const f of [s.sqlite, ...s.hnsw, s.keywords]) delete f.sha256;
     writeFileSync(manifestFile, JSON.stringify(old));
     expect((await verifyBuild(build)).checked).toBe('sizes');
   });
@@ -135,7 +133,7 @@ describe.skipIf(!RSYNC)('a replica fed by rsync', () => {
     const id = copyBuild(origin, replica);
     const manifestFile = path.join(replica, 'builds', id, 'manifest.json');
     const m = JSON.parse(readFileSync(manifestFile, 'utf8'));
-    m.files.hnsw.sha256 = '0'.repeat(64);
+    m.segments[0].hnsw[0].sha256 = '0'.repeat(64);
     writeFileSync(manifestFile, JSON.stringify(m));
     const searcher = new Searcher(await openIndex(replica), emb);
     const watcher = watchIndex(searcher, replica, { intervalMs: 60_000, log: () => {} });

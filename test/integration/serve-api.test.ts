@@ -146,7 +146,7 @@ describe('index integrity', () => {
     const idx = await openIndex(indexDir);
     expect(idx.manifest.model).toMatchObject({ modelId: 'test-tiny', dims: 32, backend: 'transformers', pooling: 'mean' });
     expect(idx.manifest.counts.papers).toBe(45);
-    expect(idx.manifest.hnsw).toEqual({ space: 'cosine', M: 16, efConstruction: 200 });
+    expect(idx.manifest.hnsw).toEqual({ space: 'cosine', M: 32, efConstruction: 100 });
     const v = idx.papers.getVector(idx.papers.getById(seedIds[0]!)!.label)!;
     const again = (await emb.embedPassages([`${idx.papers.getById(seedIds[0]!)!.title}. ${idx.papers.getById(seedIds[0]!)!.abstract}`]))[0]!;
     expect(Math.max(...v.map((x, i) => Math.abs(x - again[i]!)))).toBeLessThan(1e-5);

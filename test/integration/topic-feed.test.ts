@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildIndex } from '../../src/build.js';
+import { buildIndex } from '../../src/build/index.js';
 import type { Embedder } from '../../src/embed/embedder.js';
 import { type IndexWatcher, watchIndex } from '../../src/runtime.js';
 import { relevanceFloor } from '../../src/search/floor.js';

@@ -31,7 +31,7 @@ async function tableOf(docs: readonly Doc[]): Promise<DB> {
 
 function engineOf(db: DB): KeywordIndex {
   const { segment, columns, tokenize } = buildKeywordSegment(db);
-  return new KeywordIndex(segment, { buildId: 't', table: 'papers_fts', columns, tokenize, sqliteVersion: '', createdAt: '' }, 0);
+  return new KeywordIndex([{ segment, meta: { buildId: 't', table: 'papers_fts', columns, tokenize, sqliteVersion: '', createdAt: '' } }], 0);
 }
 
 /** Asserts the engine answers like FTS5 (ids in order, scores to 1e-9 relative, the total) and took its fast path. */
