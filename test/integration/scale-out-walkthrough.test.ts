@@ -70,8 +70,9 @@ describe.skipIf(!REDIS_SERVER || !NGINX || !RSYNC || !hasCurl)('docs/scale-out.m
     expect(counts).toHaveLength(2);
     for (const n of counts) expect(n).toBeGreaterThan(0);
     expect(out).toContain('with replica 1 down: 10 of 10 searches answered');
-    // Both workers embedded part of the build, and the replicas verified their copies.
-    expect(out).toMatch(/embedded by: \S+ \d+, \S+ \d+ \(45 passages, 2 workers\)/);
+    // The workers embedded all 45 passages (whether both got a batch depends on who starts first: 45 passages are
+    // three batches), and the replicas verified their copies.
+    expect(out).toMatch(/embedded by: .*\(45 passages, [12] workers?\)/);
     expect(out.match(/build \S+: OK \(checksums/g)).toHaveLength(2);
   });
 });
