@@ -295,7 +295,10 @@ async function measure(records: ArxivRecord[], real: Float32Array[], n: number):
   const m = readManifest(path.join(resolveBuildDir(b.indexDir)!, 'manifest.json'));
   const bytes = manifestBytes(m);
   const titles = records.slice(0, 50).map((r) => r.title);
-  const ids = Array.from({ length: 50 }, (_, i) => scaledId(records[(i * 7919) % records.length]!, (i * 104729) % n, records.length));
+  const ids = Array.from({ length: 50 }, (_, i) => {
+    const j = (i * 104729) % n;
+    return scaledId(records[j % records.length]!, j, records.length);
+  });
 
   log(`serving ${n} papers ...`);
   const s = await serve(b.indexDir);
