@@ -6,7 +6,7 @@
 // served instance (`serve --workers 2`) timed over HTTP with query embeddings cached, and the bare libraries on the
 // same files: hnswlib-node searchKnn, SQLite FTS5 `MATCH … ORDER BY rank LIMIT k`, an onnxruntime session.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -123,8 +123,9 @@ interface Served {
 /** Starts `serve --workers 2` and times it from spawn to its first answered search. */
 async function serve(indexDir: string): Promise<Served> {
   const t0 = performance.now();
+  const errLog = openSync(path.join(indexDir, 'bench-serve.log'), 'w');
   const child = spawn(process.execPath, [CLI, 'serve', '--index', indexDir, '--port', '0', '--workers', '2', '--json'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
+    stdio: ['ignore', 'pipe', errLog],
     env: { ...process.env, PAPERSCOPE_LOG_REQUESTS: '0', PAPERSCOPE_VERIFY: 'sizes' },
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -134,7 +135,7 @@ async function serve(indexDir: string): Promise<Served> {
       const line = buf.split('\n').find((l) => l.startsWith('{'));
       if (line) resolve((JSON.parse(line) as { url: string }).url);
     });
-    child.on('exit', (c) => reject(new Error(`serve exited ${c}`)));
+    child.on('exit', (c) => reject(new Error(`serve exited ${c}: ${readFileSync(path.join(indexDir, 'bench-serve.log'), 'utf8').trim().split('\n').pop()}`)));
   });
   for (;;) {
     const r = await fetch(`${url}/api/search?mode=semantic&q=warm+start`).catch(() => undefined);

@@ -83,7 +83,9 @@ export function writeKeywordFile(file: string, seg: KeywordSegment, meta: Keywor
     at = align8(at) + p.length;
   }
   let crc = 0;
-  for (const c of chunks) crc = crc32(c, crc);
+  // Empty chunks skipped: zlib.crc32 of a zero-length view of an empty ArrayBuffer returns 0, not the running crc
+  // (an empty segment, such as a delta whose papers were all removed, would get a checksum its reader rejects).
+  for (const c of chunks) if (c.length) crc = crc32(c, crc);
   head.writeUInt32LE(crc >>> 0, 12);
   // One fixed temporary name: builds hold the index lock, and a crashed write's leftover is overwritten next time.
   const tmp = `${file}.tmp`;

@@ -230,3 +230,20 @@ describe('segments searched together', () => {
     }
   });
 });
+
+describe('an empty keyword segment', () => {
+  it('is written and read back (a delta whose papers were all removed)', async () => {
+    const { writeKeywordFile, readKeywordFile } = await import('../../src/store/keyword-file.js');
+    const { mkdtemp } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(':memory:');
+    db.exec("CREATE TABLE papers (label INTEGER PRIMARY KEY, id TEXT, title TEXT, abstract TEXT); CREATE VIRTUAL TABLE papers_fts USING fts5(title, abstract, content='papers', content_rowid='label', tokenize='porter unicode61 remove_diacritics 2');");
+    const { segment } = buildKeywordSegment(db);
+    expect(segment.docs).toBe(0);
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'paperscope-kw-empty-')), 'k.bin');
+    writeKeywordFile(file, segment, { buildId: 'b', table: 'papers_fts', columns: ['title', 'abstract'], tokenize: 'porter unicode61 remove_diacritics 2', sqliteVersion: '', createdAt: '' });
+    expect((await readKeywordFile(file)).segment.docs).toBe(0);
+  });
+});
