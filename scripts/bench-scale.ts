@@ -303,9 +303,14 @@ async function measure(records: ArxivRecord[], real: Float32Array[], n: number):
 
   log(`serving ${n} papers ...`);
   const s = await serve(b.indexDir);
-  const http = await httpLatencies(s, titles, ids);
-  s.child.kill('SIGTERM');
-  await new Promise((r) => s.child.on('exit', r));
+  let http: Awaited<ReturnType<typeof httpLatencies>>;
+  try {
+    http = await httpLatencies(s, titles, ids);
+  } finally {
+    // Also when a measurement fails: a server left behind would skew every later run.
+    s.child.kill('SIGTERM');
+    await new Promise((r) => s.child.on('exit', r));
+  }
 
   log('bare libraries ...');
   const emb = await loadEmbedder(REAL_MODEL, { modelsDir: path.dirname(REAL_MODEL), dtype: 'q8' });

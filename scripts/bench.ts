@@ -96,17 +96,19 @@ function table(rows: RowResult[], notes: string[]): string {
       `bare ORT = an onnxruntime-node session on the same onnx file run on exactly the same token batches; medians of ${settings.rounds} alternating rounds; ` +
       `ratio = paperscope / bare ORT. Tokens: the abstracts' mean after truncation / the query's. Query: p50 of 50 embeddings of "${QUERY12}" (12 tokens for BERT uncased). ` +
       `Seed: build of the ${rows[0]?.seedPapers ?? 45} bundled papers; HTTP: median (p95) ms of 100 sequential requests after 10 warm-up on 127.0.0.1, ` +
-      'a new query text per request (embedding included) except "repeated" (5 queries, embeddings cached). Peak RSS: the row\'s process while building and serving the seed.',
+      'a new query text per request (embedding included) except "repeated" (5 queries, embeddings cached). Peak RSS: the row\'s process while building and serving the seed. ' +
+      'Build papers/s: a whole build (ingest, embedding, HNSW, keywords, publish) of the same abstracts, divided by bare ORT\'s papers/s.',
     '',
-    '| model | dtype | dims | tokens | paperscope papers/s | bare ORT papers/s | ratio | query ms | seed build s | hybrid ms | semantic ms | keyword ms | repeated ms | related ms | peak RSS MB |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| model | dtype | dims | tokens | paperscope papers/s | bare ORT papers/s | ratio | build papers/s (÷ bare ORT) | query ms | seed build s | hybrid ms | semantic ms | keyword ms | repeated ms | related ms | peak RSS MB |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of rows) {
     const ps = r.paperscope.length ? f1(median(r.paperscope)) : 'n/a';
     const ort = r.ort.length ? f1(median(r.ort)) : 'n/a';
     // The ratio of the two medians shown (both from the same alternating rounds, so load from elsewhere hits both alike).
     const ratio = r.ort.length ? (median(r.paperscope) / median(r.ort)).toFixed(2) : 'n/a';
-    const cells = [r.label, r.dtype, r.dims, r.meanTokens ? `${r.meanTokens.toFixed(0)} / ${r.queryTokens}` : 'n/a', ps, ort, ratio, r.queryMs.toFixed(2), r.buildS.toFixed(2)];
+    const build = r.buildRate && r.ort.length ? `${f1(r.buildRate)} (${(r.buildRate / median(r.ort)).toFixed(2)})` : 'n/a';
+    const cells = [r.label, r.dtype, r.dims, r.meanTokens ? `${r.meanTokens.toFixed(0)} / ${r.queryTokens}` : 'n/a', ps, ort, ratio, build, r.queryMs.toFixed(2), r.buildS.toFixed(2)];
     const l = r.lat as Record<string, [number, number]>;
     cells.push(lat(l.hybrid!), lat(l.semantic!), lat(l.keyword!), lat(l.repeated!), lat(l.related!), r.peakRssMB.toFixed(0));
     out.push(`| ${cells.join(' | ')} |`);

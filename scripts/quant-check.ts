@@ -7,6 +7,7 @@ import { createGunzip } from 'node:zlib';
 import { PROJECT_ROOT } from '../src/config.js';
 import { passageText } from '../src/embed/embedder.js';
 import { loadTransformersEmbedder } from '../src/embed/transformers.js';
+import { publishFigures } from './lib/figures.js';
 
 const { values } = parseArgs({
   options: {
@@ -14,6 +15,7 @@ const { values } = parseArgs({
     data: { type: 'string', default: path.resolve(PROJECT_ROOT, '..', 'shared', 'data', 'arxiv', 'arxiv-cs-2025-2026-20k.jsonl.gz') },
     n: { type: 'string', default: '1000' },
     rounds: { type: 'string', default: '3' },
+    write: { type: 'boolean', default: false },
   },
 });
 for (const [what, p] of [['abstracts', values.data], ['model', path.join(values.model, 'onnx', 'model_quantized.onnx')]] as const) {
@@ -44,12 +46,19 @@ for (let r = 0; r < Number(values.rounds); r++) {
 }
 const cos = texts.map((_, i) => vecs.fp32![i]!.reduce((s, x, d) => s + x * vecs.q8![i]![d]!, 0)).sort((a, b) => a - b);
 const mean = cos.reduce((a, b) => a + b, 0) / cos.length;
-console.log(`| measure | value |\n| --- | --- |`);
-console.log(`| abstracts (title + abstract, ≤ ${fp32.info.maxTokens} tokens) | ${texts.length} |`);
-console.log(`| mean cosine fp32 vs q8 | ${mean.toFixed(4)} |`);
-console.log(`| lowest cosine (1st percentile) | ${cos[0]!.toFixed(4)} (${cos[Math.floor(cos.length / 100)]!.toFixed(4)}) |`);
-console.log(`| fp32 papers/s (median of ${values.rounds}) | ${median(speed.fp32!).toFixed(1)} |`);
-console.log(`| q8 papers/s (median of ${values.rounds}) | ${median(speed.q8!).toFixed(1)} |`);
-console.log(`| q8 / fp32 speed | ${(median(speed.q8!) / median(speed.fp32!)).toFixed(2)}x |`);
+publishFigures(
+  'quant',
+  [
+    `all-MiniLM-L6-v2 imported by \`paperscope import-model\` from its PyPI wheel; ${texts.length} arXiv abstracts (title + abstract, at most ${fp32.info.maxTokens} tokens), batches of 16, the machine's default threads.`,
+    '',
+    '| measure | value |',
+    '| --- | --- |',
+    `| mean cosine, fp32 vs q8 vectors of the same abstract | ${mean.toFixed(4)} |`,
+    `| lowest cosine (1st percentile) | ${cos[0]!.toFixed(4)} (${cos[Math.floor(cos.length / 100)]!.toFixed(4)}) |`,
+    `| fp32 papers/s (median of ${values.rounds}, alternating) | ${median(speed.fp32!).toFixed(1)} |`,
+    `| q8 papers/s (median of ${values.rounds}, alternating) | ${median(speed.q8!).toFixed(1)} |`,
+    `| q8 / fp32 speed | ${(median(speed.q8!) / median(speed.fp32!)).toFixed(2)}x |`,
+  ].join('\n'),
+);
 await fp32.dispose();
 await q8.dispose();

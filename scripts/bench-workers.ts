@@ -1,0 +1,101 @@
+// `npm run bench:workers [-- --write]`: distinct-query throughput of `serve --workers 1` against `--workers 2`, and what a thread costs.
+//
+// The seed built with the real all-MiniLM-L6-v2 (int8), served by the CLI in a child process, driven by autocannon with
+// a new query text on every request (so every request embeds: what a busy lab endpoint sees), 16 and 32 connections.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { buildIndex } from '../src/build/index.js';
+import { PROJECT_ROOT } from '../src/config.js';
+import { loadEmbedder } from '../src/embed/index.js';
+import { publishFigures } from './lib/figures.js';
+import { REAL_MODEL, hasRealModel } from './lib/models.js';
+
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '20' }, write: { type: 'boolean', default: false } } });
+if (!hasRealModel()) {
+  console.log(`skipped: ${REAL_MODEL} is absent (npm run get-models)`);
+  process.exit(0);
+}
+const SEED = path.join(PROJECT_ROOT, 'index', 'papers.jsonl');
+const CLI = path.join(PROJECT_ROOT, 'scripts', 'paperscope.js');
+const WORDS = 'graph neural networks pipeline parallel training sparse attention retrieval language models diffusion protein reinforcement learning'.split(' ');
+
+const vmKB = (pid: number, field: string): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+
+async function serve(indexDir: string, workers: number) {
+  const child = spawn(process.execPath, [CLI, 'serve', '--index', indexDir, '--port', '0', '--workers', String(workers), '--json'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, PAPERSCOPE_LOG_REQUESTS: '0' },
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d;
+      const line = buf.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    child.on('exit', (c) => reject(new Error(`serve exited ${c}`)));
+  });
+  return { child, url };
+}
+
+/** Requests per second with a new query text on every request (a counter makes each one distinct). */
+async function run(url: string, connections: number, offset: number): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+  let n = offset;
+  const r = await autocannon({
+    url,
+    connections,
+    duration: Number(values.duration),
+    requests: [
+      {
+        setupRequest: (req) => {
+          n++;
+          const q = `${WORDS[n % WORDS.length]} ${WORDS[(n * 7) % WORDS.length]} ${WORDS[(n * 13) % WORDS.length]} ${n}`;
+          return { ...req, path: `/api/search?mode=semantic&limit=10&q=${encodeURIComponent(q)}` };
+        },
+      },
+    ],
+  });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+}
+
+const tmp = await mkdtemp(path.join(tmpdir(), 'paperscope-workers-'));
+try {
+  const emb = await loadEmbedder(REAL_MODEL, { modelsDir: path.dirname(REAL_MODEL), dtype: 'q8' });
+  const indexDir = path.join(tmp, 'index');
+  await buildIndex({ indexDir, sources: [SEED], embedder: emb });
+  await emb.dispose();
+  const rows: string[] = [];
+  const rps: Record<string, number> = {};
+  const rss: Record<number, number> = {};
+  for (const workers of [1, 2]) {
+    const s = await serve(indexDir, workers);
+    rss[workers] = vmKB(s.child.pid!, 'VmRSS') / 1024;
+    for (const c of [16, 32]) {
+      const r = await run(s.url, c, workers * 1_000_000 + c * 10_000);
+      rps[`${workers}:${c}`] = r.rps;
+      rows.push(`| ${workers} | ${c} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} |`);
+    }
+    s.child.kill('SIGTERM');
+    await new Promise((r) => s.child.on('exit', r));
+  }
+  publishFigures(
+    'workers',
+    [
+      `The seed (${45} papers) with all-MiniLM-L6-v2 int8; every request a new query text (semantic mode), so each one embeds; ${values.duration} s per run, autocannon on the same machine.`,
+      '',
+      '| --workers | connections | requests/s | p50 ms | p99 ms | errors + non-2xx |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...rows,
+      '',
+      `Throughput of 2 workers over 1: ${(rps['2:16']! / rps['1:16']!).toFixed(2)}x at 16 connections, ${(rps['2:32']! / rps['1:32']!).toFixed(2)}x at 32.`,
+      `Server RSS after loading: ${rss[1]!.toFixed(0)} MB with 1 worker, ${rss[2]!.toFixed(0)} MB with 2: a worker thread costs ${(rss[2]! - rss[1]!).toFixed(0)} MB (its model session).`,
+    ].join('\n'),
+  );
+} finally {
+  await rm(tmp, { recursive: true, force: true });
+}
