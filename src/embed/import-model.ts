@@ -34,6 +34,11 @@ export interface ImportResult {
 
 /** Written beside the model: what it was imported from, so a repeated import of the same weights can be skipped. */
 export const IMPORT_STAMP = 'paperscope-import.json';
+/**
+ * Version of the conversion: an import made by an older converter is done again by get-models.
+ * 2: the q8 model quantizes the word-embedding table too.
+ */
+export const CONVERTER_VERSION = 2;
 
 /** Sentence-transformers and tokenizer files copied as they are (the embedder reads pooling and prompts from them). */
 const COPY = [
@@ -204,7 +209,7 @@ export async function importModel(opts: ImportOptions): Promise<ImportResult> {
     }
     await writeFile(
       path.join(tmp, IMPORT_STAMP),
-      `${JSON.stringify({ source: src, sourceSha256, quantize: opts.quantize ?? 'q8', sentence, importedAt: new Date().toISOString(), ...opts.stamp }, null, 2)}\n`,
+      `${JSON.stringify({ source: src, sourceSha256, converter: CONVERTER_VERSION, quantize: opts.quantize ?? 'q8', sentence, importedAt: new Date().toISOString(), ...opts.stamp }, null, 2)}\n`,
     );
     // Replace an earlier import only now that the new one is complete.
     const old = `${tmp}.old`;

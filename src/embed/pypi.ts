@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
 import { AppError } from '../errors.js';
-import { IMPORT_STAMP, importModel, type ImportResult } from './import-model.js';
+import { CONVERTER_VERSION, IMPORT_STAMP, importModel, type ImportResult } from './import-model.js';
 
 const run = promisify(execFile);
 
@@ -46,7 +46,8 @@ export function isImported(w: WheelModel, modelsDir: string): boolean {
   const stamp = path.join(dir, IMPORT_STAMP);
   if (!existsSync(stamp) || !existsSync(path.join(dir, 'onnx', 'model.onnx')) || !existsSync(path.join(dir, 'onnx', 'model_quantized.onnx'))) return false;
   try {
-    return (JSON.parse(readFileSync(stamp, 'utf8')) as { wheel?: string }).wheel === `${w.package}==${w.version}`;
+    const s = JSON.parse(readFileSync(stamp, 'utf8')) as { wheel?: string; converter?: number };
+    return s.wheel === `${w.package}==${w.version}` && s.converter === CONVERTER_VERSION;
   } catch {
     return false;
   }
