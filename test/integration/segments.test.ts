@@ -218,13 +218,15 @@ describe('a delta build killed mid-way', () => {
       const partial = readdirSync(path.join(indexDir, 'builds')).find((n) => n.endsWith('.partial'));
       const file = partial && path.join(indexDir, 'builds', partial, 'delta.sqlite');
       if (!file || !existsSync(file)) return 0;
+      let db: InstanceType<typeof Database> | undefined;
       try {
-        const db = new Database(file, { readonly: true, fileMustExist: true });
-        const n = db.prepare('SELECT count(*) FROM vectors').pluck().get() as number;
-        db.close();
-        return n;
+        db = new Database(file, { readonly: true, fileMustExist: true });
+        return db.prepare('SELECT count(*) FROM vectors').pluck().get() as number;
       } catch {
-        return 0;
+        return 0; // being created
+      } finally {
+        // Always closed: a connection left open keeps the build from leaving WAL mode when it publishes.
+        db?.close();
       }
     };
     const killed = await runCli([...args, '--batch-delay-ms', '150'], async (child) => {
