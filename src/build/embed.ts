@@ -19,6 +19,15 @@ export interface EmbedStepOptions {
  */
 export async function embedPending(db: DB, w: PaperWriter, embedder: Embedder, o: EmbedStepOptions): Promise<number> {
   const bar = startProgress('embedding', w.countPending(), o.progress);
+  try {
+    return await embedLoop(db, w, embedder, o, bar);
+  } finally {
+    // Also on failure: a progress bar left running keeps redrawing, and the process would never exit.
+    bar.stop();
+  }
+}
+
+async function embedLoop(db: DB, w: PaperWriter, embedder: Embedder, o: EmbedStepOptions, bar: ReturnType<typeof startProgress>): Promise<number> {
   let embedded = 0;
   let after = 0;
   const put = db.transaction((rows: { label: number; content_hash: string }[], vecs: Float32Array[]) =>
@@ -52,6 +61,5 @@ export async function embedPending(db: DB, w: PaperWriter, embedder: Embedder, o
     if (o.batchDelayMs) await sleep(o.batchDelayMs);
   }
   if (failure !== undefined) throw failure;
-  bar.stop();
   return embedded;
 }

@@ -15,6 +15,8 @@ try {
   const rows = db.prepare('SELECT label, vector FROM vectors WHERE label % ? = ? ORDER BY label').iterate(shards, shard);
   for (const r of rows) {
     const v = new Float32Array(r.vector.buffer, r.vector.byteOffset, dims);
+    // Labels split by label % shards only about evenly: grow rather than fail when this shard gets more.
+    if (index.getCurrentCount() >= index.getMaxElements()) index.resizeIndex(Math.ceil(index.getMaxElements() * 1.25));
     index.addPoint(Array.from(v), r.label);
     if (++n % 20000 === 0) parentPort.postMessage({ kind: 'progress', shard, added: n });
   }

@@ -11,6 +11,7 @@ import {
   deferFts,
   ensureIndexRoot,
   finalize,
+  getMeta,
   openWritable,
   rebuildFts,
   rejectsFile as rejectsPath,
@@ -19,7 +20,7 @@ import {
   type HnswParams,
 } from '../store/index.js';
 import { embedPending } from './embed.js';
-import { defaultShards, shardName, syncHnsw } from './hnsw.js';
+import { SHARDS_META, defaultShards, stagedShards, syncHnsw } from './hnsw.js';
 import { Rejects, checkIngest, ingestSources, pruneAbsent } from './ingest.js';
 import { acquireLock, checkIndexRoot, currentBuild, type CurrentBuild } from './lock.js';
 import { publishStage, type SegmentDraft } from './publish.js';
@@ -59,8 +60,14 @@ function checkModel(current: CurrentBuild | undefined, model: ModelInfo, mode: B
 
 /** The staged database and writer of a build (over its base's read-only connection for the delta layout). */
 function openWork(stage: Stage): { db: ReturnType<typeof openWritable>; w: PaperWriter; close: () => void } {
-  const db = openWritable(stage.workDb);
   const base = stage.base ? new BaseReader(path.join(stage.dir, stage.base.sqlite.name)) : undefined;
+  let db: ReturnType<typeof openWritable>;
+  try {
+    db = openWritable(stage.workDb);
+  } catch (e) {
+    base?.close(); // not left open when the work database cannot be opened
+    throw e;
+  }
   const w = new PaperWriter(db, base);
   let open = true;
   return {
@@ -73,13 +80,6 @@ function openWork(stage: Stage): { db: ReturnType<typeof openWritable>; w: Paper
       base?.close();
     },
   };
-}
-
-/** The shard files of a graph already in the stage (none: it will be built anew). */
-function stagedShards(dir: string, baseName: string): string[] {
-  const out: string[] = [];
-  while (existsSync(path.join(dir, shardName(baseName, out.length)))) out.push(shardName(baseName, out.length));
-  return out;
 }
 
 interface Finish {
@@ -100,7 +100,7 @@ async function finishSegments(f: Finish): Promise<{ segments: SegmentDraft[]; hn
   const baseName = delta ? DELTA_HNSW : HNSW_FILE;
   const th = performance.now();
   const names = await syncHnsw(
-    { dir: stage.dir, dbFile: stage.workDb, baseName, existing: stagedShards(stage.dir, baseName), dims: f.dims, params: f.params, shards: f.shards, shardMin: f.shardMin, log: f.log },
+    { dir: stage.dir, dbFile: stage.workDb, baseName, existing: stagedShards(stage.dir, baseName, getMeta(db, SHARDS_META)), dims: f.dims, params: f.params, shards: f.shards, shardMin: f.shardMin, log: f.log },
     w,
   );
   const hnswSeconds = (performance.now() - th) / 1000;

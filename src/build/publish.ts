@@ -31,20 +31,21 @@ export interface SegmentDraft {
  * Size and sha256 of a staged file. A file hard-linked from the previous build (the same inode, so the same
  * bytes) keeps the checksum that build recorded: an update does not re-hash the gigabytes it did not change.
  */
-async function fileEntry(dir: string, name: string, known: ReadonlyMap<string, FileEntry & { ino?: number }>): Promise<FileEntry> {
+async function fileEntry(dir: string, name: string, known: ReadonlyMap<string, FileEntry & { ino?: number; dev?: number }>): Promise<FileEntry> {
   const st = statSync(path.join(dir, name));
   const k = known.get(name);
-  if (k?.sha256 && k.bytes === st.size && k.ino === st.ino) return { name, bytes: st.size, sha256: k.sha256 };
+  if (k?.sha256 && k.bytes === st.size && k.ino === st.ino && k.dev === st.dev) return { name, bytes: st.size, sha256: k.sha256 };
   return { name, bytes: st.size, sha256: await sha256File(path.join(dir, name)) };
 }
 
 /** The previous build's files with their inodes, so linked ones are recognised. */
-export function knownFiles(previous: { dir: string; manifest: Manifest } | undefined): Map<string, FileEntry & { ino?: number }> {
-  const out = new Map<string, FileEntry & { ino?: number }>();
+export function knownFiles(previous: { dir: string; manifest: Manifest } | undefined): Map<string, FileEntry & { ino?: number; dev?: number }> {
+  const out = new Map<string, FileEntry & { ino?: number; dev?: number }>();
   if (!previous) return out;
   for (const f of manifestFiles(previous.manifest)) {
     try {
-      out.set(f.name, { ...f, ino: statSync(path.join(previous.dir, f.name)).ino });
+      const st = statSync(path.join(previous.dir, f.name));
+      out.set(f.name, { ...f, ino: st.ino, dev: st.dev });
     } catch {
       // gone from the previous build: nothing to reuse
     }

@@ -1,5 +1,5 @@
 // The staging folder of a build: resumed if an interrupted build left one, else made from the current build (linked or copied).
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { copyFile, link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ReadOptions, SourceFormat } from '../ingest/index.js';
@@ -35,8 +35,6 @@ export interface Stage {
   buildId: string;
   resumed: boolean;
   layout: Layout;
-  /** This build folds the current build's delta into a new base. */
-  merged: boolean;
   /** The database this build writes: the base's copy (single) or its delta (delta). */
   workDb: string;
   /** With the delta layout: the base segment, hard-linked here from the current build. */
@@ -118,6 +116,8 @@ function mergeDelta(db: ReturnType<typeof openWritable>, deltaFile: string): voi
       db.exec('INSERT INTO papers SELECT * FROM d.papers');
       db.exec('INSERT INTO vectors SELECT * FROM d.vectors');
       db.exec('INSERT OR IGNORE INTO hnsw_pending (label) SELECT label FROM d.vectors');
+      // Labels are never reused: the new base's counter starts above every label the delta gave out, kept or not.
+      db.exec("UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT seq FROM d.sqlite_sequence WHERE name = 'papers'), 0)) WHERE name = 'papers'");
     })();
   } finally {
     db.prepare('DETACH DATABASE d').run();
@@ -130,11 +130,13 @@ function mergeDelta(db: ReturnType<typeof openWritable>, deltaFile: string): voi
  */
 async function stageDelta(dir: string, current: CurrentBuild): Promise<Segment> {
   const [base, delta] = current.manifest.segments as [Segment, Segment | undefined];
-  const linked = [base.sqlite, ...base.hnsw, ...(base.keywords ? [base.keywords] : [])];
-  for (const f of linked) await link(path.join(current.dir, f.name), path.join(dir, f.name));
+  const linked = [base.sqlite, ...base.hnsw, ...(base.keywords ? [base.keywords] : [])].map((f) => f.name);
+  if (!base.keywords && existsSync(path.join(current.dir, KEYWORD_FILE))) linked.push(KEYWORD_FILE);
+  for (const name of linked) await linkOrCopy(path.join(current.dir, name), path.join(dir, name));
   if (delta) {
     await copyInto(path.join(current.dir, delta.sqlite.name), path.join(dir, DELTA_SQLITE));
-    for (const h of delta.hnsw) await copyInto(path.join(current.dir, h.name), path.join(dir, DELTA_HNSW));
+    // Each shard under its own name (a delta of more than shardMin papers is sharded too).
+    for (const h of delta.hnsw) await copyInto(path.join(current.dir, h.name), path.join(dir, h.name));
   }
   const reader = new BaseReader(path.join(dir, base.sqlite.name));
   const db = openWritable(path.join(dir, DELTA_SQLITE));
@@ -150,11 +152,35 @@ async function stageDelta(dir: string, current: CurrentBuild): Promise<Segment> 
     db.close();
     reader.close();
   }
-  return base;
+  return baseSegment(current, dir);
 }
 
-/** The work database of a staging folder: where an interrupted build's vectors are. */
-const workDbOf = (dir: string): string => (existsSync(path.join(dir, DELTA_SQLITE)) ? path.join(dir, DELTA_SQLITE) : path.join(dir, SQLITE_FILE));
+/**
+ * The work database of a staging folder: where an interrupted build's vectors are. By layout, never by which file
+ * exists: in a delta stage papers.sqlite is the base, linked from the served build, and must never be written.
+ */
+const workDbOf = (dir: string, layout: Layout | undefined): string => path.join(dir, layout === 'delta' ? DELTA_SQLITE : SQLITE_FILE);
+
+/**
+ * The base segment a delta stage shares with the current build. A base published before keyword files were listed
+ * in manifests (format 1) still has one on disk: it is linked and listed too, so the engine keeps serving queries
+ * over base and delta instead of FTS5 alone until the next merge.
+ */
+function baseSegment(current: CurrentBuild, dir: string): Segment {
+  const base = current.manifest.segments[0] as Segment;
+  if (base.keywords || !existsSync(path.join(dir, KEYWORD_FILE))) return base;
+  return { ...base, keywords: { name: KEYWORD_FILE, bytes: statSync(path.join(dir, KEYWORD_FILE)).size } };
+}
+
+/** A hard link where the filesystem allows one, else a copy (another device, no link permission): never a shared write. */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (e) {
+    if (!['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+    await copyInto(from, to);
+  }
+}
 
 /**
  * Finds or creates the staging folder: an interrupted build with the same key is resumed as is; otherwise a
@@ -177,28 +203,29 @@ export async function prepareStage(
   let leftover: string | undefined;
   for (const dir of partials) {
     const k = readStageKey(dir);
-    if (!k || !existsSync(workDbOf(dir))) continue;
+    if (!k || !existsSync(workDbOf(dir, k.layout))) continue;
     if (!resume && key.op === 'build' && keyString(k) === keyString(key)) resume = dir;
     else if (!leftover && k.modelId === key.modelId && k.dims === key.dims) leftover = dir;
   }
   // Anything else can never be resumed or salvaged: another model, or no key file (killed while copying).
   for (const dir of partials) if (dir !== resume && dir !== leftover) await rm(dir, { recursive: true, force: true });
-  const salvage = leftover ? { leftover: workDbOf(leftover) } : {};
-  const baseSeg = key.layout === 'delta' ? (current!.manifest.segments[0] as Segment) : undefined;
+  const salvage = leftover ? { leftover: workDbOf(leftover, readStageKey(leftover)?.layout) } : {};
   if (resume) {
-    return { dir: resume, buildId: path.basename(resume, '.partial'), resumed: true, layout: key.layout, merged: merge, workDb: workDbOf(resume), ...(baseSeg ? { base: baseSeg } : {}), ...salvage };
+    const base = key.layout === 'delta' ? baseSegment(current!, resume) : undefined;
+    return { dir: resume, buildId: path.basename(resume, '.partial'), resumed: true, layout: key.layout, workDb: workDbOf(resume, key.layout), ...(base ? { base } : {}), ...salvage };
   }
 
   const buildId = newBuildId();
   const dir = path.join(builds, `${buildId}.partial`);
   await mkdir(dir, { recursive: true });
-  if (key.layout === 'delta') await stageDelta(dir, current!);
+  let base: Segment | undefined;
+  if (key.layout === 'delta') base = await stageDelta(dir, current!);
   else if (current && key.baseId) await stageSingle(dir, current, merge);
   const tmp = path.join(dir, `${STAGE_FILE}.tmp`);
   await writeFile(tmp, keyString(key));
   await rename(tmp, path.join(dir, STAGE_FILE));
-  const workDb = path.join(dir, key.layout === 'delta' ? DELTA_SQLITE : SQLITE_FILE);
-  return { dir, buildId, resumed: false, layout: key.layout, merged: merge, workDb, ...(baseSeg ? { base: baseSeg } : {}), ...salvage };
+  const workDb = workDbOf(dir, key.layout);
+  return { dir, buildId, resumed: false, layout: key.layout, workDb, ...(base ? { base } : {}), ...salvage };
 }
 
 export { HNSW_FILE, KEYWORD_FILE, SQLITE_FILE };

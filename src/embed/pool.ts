@@ -27,7 +27,10 @@ interface Job {
 
 interface Slot {
   worker: Worker;
-  busy: boolean;
+  /** The job it is embedding now. */
+  job: (Job & { id: number }) | undefined;
+  /** Crashed or exited: never given work again. */
+  dead: boolean;
 }
 
 const WORKER_URL = new URL('./pool-worker.mjs', import.meta.url);
@@ -74,35 +77,46 @@ export async function loadEmbedderPool(model: string, opts: PoolOptions): Promis
   }
   const ok = started.map((s) => (s as PromiseFulfilledResult<{ worker: Worker; maxTokens: number }>).value);
   const info = transformersInfo(resolved, ok[0]!.maxTokens);
-  const slots: Slot[] = ok.map(({ worker }) => ({ worker, busy: false }));
+  const slots: Slot[] = ok.map(({ worker }) => ({ worker, job: undefined, dead: false }));
   const queue: Job[] = [];
   let nextId = 1;
   let closed = false;
 
+  /** Rejects what is waiting once no worker is left alive: a query must fail, never hang. */
+  const failQueue = (why: string): void => {
+    for (const job of queue.splice(0)) job.reject(new AppError('INTERNAL', why));
+  };
+
   const dispatch = (): void => {
     for (const slot of slots) {
-      if (slot.busy || !queue.length) continue;
+      if (slot.dead || slot.job || !queue.length) continue;
       const job = queue.shift()!;
-      slot.busy = true;
-      const id = nextId++;
-      const done = (m: PoolResponse) => {
-        if (!('id' in m) || m.id !== id) return;
-        slot.worker.off('message', done);
-        slot.worker.off('error', crashed);
-        slot.busy = false;
-        if (m.kind === 'vectors') job.resolve(Array.from({ length: m.flat.length / info.dims }, (_, i) => m.flat.subarray(i * info.dims, (i + 1) * info.dims)));
-        else if (m.kind === 'error') job.reject(new AppError('INTERNAL', `embedding failed: ${m.message}`));
-        dispatch();
-      };
-      const crashed = (e: Error) => {
-        slot.worker.off('message', done);
-        job.reject(new AppError('INTERNAL', `embedding worker failed: ${e.message}`));
-      };
-      slot.worker.on('message', done);
-      slot.worker.once('error', crashed);
-      slot.worker.postMessage({ ...job.req, id } satisfies PoolRequest);
+      slot.job = { ...job, id: nextId++ };
+      slot.worker.postMessage({ ...job.req, id: slot.job.id } satisfies PoolRequest);
     }
+    if (queue.length && slots.every((s) => s.dead)) failQueue('every embedding worker has stopped');
   };
+
+  // One permanent listener per worker for answers, errors and exits: a crash rejects its job and retires the slot.
+  for (const slot of slots) {
+    slot.worker.on('message', (m: PoolResponse) => {
+      const job = slot.job;
+      if (!job || !('id' in m) || m.id !== job.id) return;
+      slot.job = undefined;
+      if (m.kind === 'vectors') job.resolve(Array.from({ length: m.flat.length / info.dims }, (_, i) => m.flat.subarray(i * info.dims, (i + 1) * info.dims)));
+      else if (m.kind === 'error') job.reject(new AppError('INTERNAL', `embedding failed: ${m.message}`));
+      dispatch();
+    });
+    const retire = (why: string) => {
+      if (slot.dead) return;
+      slot.dead = true;
+      slot.job?.reject(new AppError('INTERNAL', why));
+      slot.job = undefined;
+      dispatch();
+    };
+    slot.worker.on('error', (e) => retire(`embedding worker failed: ${e.message}`));
+    slot.worker.on('exit', (code) => retire(closed ? 'the embedding pool is closed' : `embedding worker exited (${code})`));
+  }
 
   const submit = (req: Job['req']): Promise<Float32Array[]> => {
     if (closed) return Promise.reject(new AppError('INTERNAL', 'the embedding pool is closed'));
@@ -125,6 +139,7 @@ export async function loadEmbedderPool(model: string, opts: PoolOptions): Promis
     embedQuery: async (text) => (await submit({ texts: [text], prefix: resolved.queryPrefix }))[0]!,
     async dispose() {
       closed = true;
+      failQueue('the embedding pool is closed');
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },
   };

@@ -159,7 +159,7 @@ export async function openIndex(indexDir: string): Promise<OpenIndex> {
       throw new AppError('INDEX_CORRUPT', `index ${dir}: ${n} papers in the database, manifest says ${manifest.counts.papers}`);
     }
     const vectors = await VectorSet.load([...base.hnsw, ...(delta?.hnsw ?? [])].map((f) => path.join(dir, f.name)), manifest.model.dims);
-    vectors.hide(tombstones);
+    vectors.hide(tombstones, base.hnsw.length);
     const kw = keywords;
     const bytes = manifestBytes(manifest);
     return {

@@ -326,12 +326,6 @@ export class PaperStore {
     return new Map(rows.map((r) => [r.label, r.s]));
   }
 
-  /** Every vector (label order), for rebuilding the HNSW file. */
-  *iterateVectors(): Generator<{ label: number; vector: Float32Array }> {
-    const it = this.db.prepare<[], { label: number; vector: Buffer }>('SELECT label, vector FROM vectors ORDER BY label').iterate();
-    for (const r of it) yield { label: r.label, vector: blobToVector(r.vector) };
-  }
-
   /** Exact cosine scores of the given labels' vectors against a normalised query (for selective filters). */
   exactScores(query: Float32Array, labels: readonly number[]): { label: number; score: number }[] {
     const out: { label: number; score: number }[] = [];
@@ -614,10 +608,6 @@ export class PaperWriter {
     if (!this.base) return;
     const mine = this.db.prepare<[string], number>('SELECT 1 FROM papers WHERE id = ?').pluck();
     for (const { id, label } of this.base.idsAndLabels()) if (!this.isDead.get(label) && !mine.get(id)) yield id;
-  }
-
-  allIds(): string[] {
-    return [...this.ids()];
   }
 
   /** Papers the index will hold: this database's, plus the base's not tombstoned. */

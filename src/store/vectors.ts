@@ -125,9 +125,14 @@ export class VectorSet {
     for (const p of this.parts) p.setEf(ef);
   }
 
-  /** Hides labels in every graph that holds them (tombstones of a delta). */
-  hide(labels: Iterable<number>): void {
-    for (const l of labels) for (const p of this.parts) p.markDeleted(l);
+  /**
+   * Hides base papers (tombstones of a delta). The base's graphs are the first `baseParts`, a paper in shard
+   * label % baseParts: one lookup per label, not one failed lookup (a thrown exception) in every other graph.
+   */
+  hide(labels: Iterable<number>, baseParts = this.parts.length): void {
+    const n = Math.min(baseParts, this.parts.length);
+    if (n === 0) return;
+    for (const l of labels) this.parts[l % n]!.markDeleted(l);
   }
 
   search(query: Float32Array, k: number, accept?: (label: number) => boolean): Neighbor[] {

@@ -23,9 +23,6 @@ export interface Verified {
   seconds: number;
 }
 
-/** The data files a manifest lists, with their expected sizes and checksums. */
-const filesOf = manifestFiles;
-
 /**
  * A cheap fingerprint of a build folder's files (names, sizes, modification times): a build that failed
  * verification is tried again only when this changes, e.g. once a copy in progress has finished.
@@ -34,7 +31,7 @@ export function folderSignature(dir: string): string {
   const parts: string[] = [];
   let names = [MANIFEST_FILE];
   try {
-    names = [MANIFEST_FILE, ...filesOf(readManifest(path.join(dir, MANIFEST_FILE))).map((f) => f.name)];
+    names = [MANIFEST_FILE, ...manifestFiles(readManifest(path.join(dir, MANIFEST_FILE))).map((f) => f.name)];
   } catch {
     // no readable manifest yet (a copy in progress): its own stat below is the signature
   }
@@ -62,15 +59,15 @@ export async function verifyBuild(dir: string, opts: { checksums?: boolean } = {
     throw new AppError('INDEX_CORRUPT', `build folder ${name} holds the manifest of build ${manifest.buildId}`);
   }
   let bytes = 0;
-  for (const f of filesOf(manifest)) {
+  for (const f of manifestFiles(manifest)) {
     const p = path.join(dir, f.name);
     const size = existsSync(p) ? statSync(p).size : -1;
     if (size !== f.bytes) throw new AppError('INDEX_CORRUPT', `build ${manifest.buildId}: ${f.name} is ${size < 0 ? 'missing' : `${size} bytes`}, the manifest says ${f.bytes}`);
     bytes += size;
   }
-  const withSums = opts.checksums !== false && filesOf(manifest).every((f) => f.sha256);
+  const withSums = opts.checksums !== false && manifestFiles(manifest).every((f) => f.sha256);
   if (withSums) {
-    for (const f of filesOf(manifest)) {
+    for (const f of manifestFiles(manifest)) {
       const got = await sha256File(path.join(dir, f.name));
       if (got !== f.sha256) throw new AppError('INDEX_CORRUPT', `build ${manifest.buildId}: ${f.name} does not match its checksum (sha256 ${got.slice(0, 12)}..., the manifest says ${f.sha256!.slice(0, 12)}...)`);
     }

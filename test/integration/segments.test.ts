@@ -151,6 +151,43 @@ describe('HNSW shards', () => {
       b.close();
     }
   });
+
+  it('keeps a sharded delta over a sharded base through two updates, answering as a single build does', async () => {
+    const dir = await tempDir();
+    const indexDir = path.join(dir, 'sharded-delta');
+    const SHARDED: Partial<BuildOptions> = { ...DELTA, hnswShards: 2, shardMinPapers: 0 };
+    await buildIndex({ indexDir, sources: [SEED], embedder: emb, ...SHARDED });
+    // First update: drops and edits base papers (tombstones in both base shards) and adds one paper.
+    await buildIndex({ indexDir, sources: [await sources(dir, { drop: seed[0]!.id, edit: seed[1]!.id, add: [NEW[0]!] })], embedder: emb, ...SHARDED });
+    // Second update: the delta's two graphs are carried over under their own names and extended.
+    const src = await sources(dir, { drop: seed[0]!.id, edit: seed[1]!.id, add: NEW });
+    const logs: string[] = [];
+    const s = await buildIndex({ indexDir, sources: [src], embedder: emb, ...SHARDED, log: (l) => logs.push(l) });
+    expect(s).toMatchObject({ layout: 'delta', added: 1, papers: 46, embedded: 1 });
+    expect(logs.filter((l) => /building the vector index|rebuilding/.test(l))).toEqual([]); // extended, not rebuilt
+    const index = await openIndex(indexDir);
+    const single = path.join(dir, 'single');
+    await buildIndex({ indexDir: single, sources: [src], embedder: emb });
+    const fresh = await openIndex(single);
+    try {
+      const [base, delta] = index.manifest.segments;
+      expect(base!.hnsw).toHaveLength(2);
+      expect(delta!.hnsw).toHaveLength(2);
+      expect(delta).toMatchObject({ rows: 3, tombstones: 2 });
+      const counts = index.vectors.parts.map((p) => p.count);
+      expect(counts.slice(0, 2)).toEqual([22, 23]);
+      expect(counts[2]! + counts[3]!).toBe(3); // the delta's three papers, split by label % 2
+      const [a, b] = [await answers(index), await answers(fresh)];
+      for (const k of Object.keys(b)) {
+        if (k.startsWith('keyword') || k.startsWith('hybrid')) expect(new Set(a[k]), k).toEqual(new Set(b[k]));
+        else expect(a[k], k).toEqual(b[k]);
+      }
+      expect(new Searcher(index, emb).related(seed[2]!.id, { limit: 45 }).results.map((h) => h.id)).not.toContain(seed[0]!.id);
+    } finally {
+      index.close();
+      fresh.close();
+    }
+  });
 });
 
 describe('build --vectors', () => {
