@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -21,8 +21,16 @@ if (!hasRealModel()) {
   process.exit(0);
 }
 const SEED = path.join(PROJECT_ROOT, 'index', 'papers.jsonl');
+const cpus = availableParallelism();
 const CLI = path.join(PROJECT_ROOT, 'scripts', 'paperscope.js');
 const WORDS = 'graph neural networks pipeline parallel training sparse attention retrieval language models diffusion protein reinforcement learning'.split(' ');
+
+/** CPU seconds (user + system) of a process, or of one of its threads (tid), from /proc: field 14 and 15 of stat. */
+function cpuSeconds(pid: number, tid?: number): number {
+  const stat = readFileSync(tid ? `/proc/${pid}/task/${tid}/stat` : `/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after "pid (comm) ": field 3 is index 0
+  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+}
 
 const vmKB = (pid: number, field: string): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 
@@ -44,8 +52,9 @@ async function serve(indexDir: string, workers: number) {
 }
 
 /** Requests per second with a new query text on every request (a counter makes each one distinct). */
-async function run(url: string, connections: number, offset: number): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+async function run(url: string, connections: number, offset: number, pid: number) {
   let n = offset;
+  const [server0, main0, gen0, t0] = [cpuSeconds(pid), cpuSeconds(pid, pid), process.cpuUsage(), performance.now()];
   const r = await autocannon({
     url,
     connections,
@@ -60,7 +69,21 @@ async function run(url: string, connections: number, offset: number): Promise<{ 
       },
     ],
   });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+  const wall = (performance.now() - t0) / 1000;
+  const gen = process.cpuUsage(gen0);
+  const server = cpuSeconds(pid) - server0;
+  const main = cpuSeconds(pid, pid) - main0;
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.non2xx,
+    // Cores busy on average: the server's main thread (HTTP, search, JSON), its other threads (embedding), and the load generator.
+    mainCores: main / wall,
+    embedCores: (server - main) / wall,
+    genCores: (gen.user + gen.system) / 1e6 / wall,
+    serverMsPerReq: (server * 1000) / Math.max(1, r.requests.total),
+  };
 }
 
 const tmp = await mkdtemp(path.join(tmpdir(), 'paperscope-workers-'));
@@ -72,13 +95,19 @@ try {
   const rows: string[] = [];
   const rps: Record<string, number> = {};
   const rss: Record<number, number> = {};
+  const serverMs: Record<string, number> = {};
+  const genCores: Record<string, number> = {};
   for (const workers of [1, 2]) {
     const s = await serve(indexDir, workers);
     rss[workers] = vmKB(s.child.pid!, 'VmRSS') / 1024;
     for (const c of [16, 32]) {
-      const r = await run(s.url, c, workers * 1_000_000 + c * 10_000);
+      const r = await run(s.url, c, workers * 1_000_000 + c * 10_000, s.child.pid!);
       rps[`${workers}:${c}`] = r.rps;
-      rows.push(`| ${workers} | ${c} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} |`);
+      rows.push(
+        `| ${workers} | ${c} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.mainCores.toFixed(2)} | ${r.embedCores.toFixed(2)} | ${r.genCores.toFixed(2)} | ${(r.mainCores + r.embedCores + r.genCores).toFixed(2)} / ${cpus} | ${r.serverMsPerReq.toFixed(2)} |`,
+      );
+      serverMs[`${workers}:${c}`] = r.serverMsPerReq;
+      genCores[`${workers}:${c}`] = r.genCores;
     }
     s.child.kill('SIGTERM');
     await new Promise((r) => s.child.on('exit', r));
@@ -88,11 +117,13 @@ try {
     [
       `The seed (${45} papers) with all-MiniLM-L6-v2 int8; every request a new query text (semantic mode), so each one embeds; ${values.duration} s per run, autocannon on the same machine.`,
       '',
-      '| --workers | connections | requests/s | p50 ms | p99 ms | errors + non-2xx |',
-      '| --- | --- | --- | --- | --- | --- |',
+      '| --workers | connections | requests/s | p50 ms | p99 ms | errors + non-2xx | main thread cores | embedding threads cores | load generator cores | busy cores | server CPU ms / request |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...rows,
       '',
       `Throughput of 2 workers over 1: ${(rps['2:16']! / rps['1:16']!).toFixed(2)}x at 16 connections, ${(rps['2:32']! / rps['1:32']!).toFixed(2)}x at 32.`,
+      // The bound: the cores left once the load generator has its share, divided by what one request costs the server.
+      `Ceiling on this machine at 32 connections: (${cpus} cores - ${genCores['2:32']!.toFixed(2)} for the load generator) / ${serverMs['2:32']!.toFixed(2)} ms of server CPU per request = ${(((cpus - genCores['2:32']!) * 1000) / serverMs['2:32']!).toFixed(0)} requests/s, ${((((cpus - genCores['2:32']!) * 1000) / serverMs['2:32']!) / rps['1:32']!).toFixed(2)}x of 1 worker.`,
       `Server RSS after loading: ${rss[1]!.toFixed(0)} MB with 1 worker, ${rss[2]!.toFixed(0)} MB with 2: a worker thread costs ${(rss[2]! - rss[1]!).toFixed(0)} MB (its model session).`,
     ].join('\n'),
   );
