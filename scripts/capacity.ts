@@ -17,6 +17,7 @@ import { loadLocalEmbedder } from '../src/embed/index.js';
 import { normalRng } from '../src/embed/make-bert.js';
 import { modelLocation } from '../src/runtime.js';
 import { verifyBuild } from '../src/store/index.js';
+import { manifestBytes, readManifest } from '../src/store/manifest.js';
 import { publish } from './lib/publish-figures.js';
 import { writePaperSample } from './lib/papers.js';
 import { type Child, freePort, paperscope, waitFor } from './lib/servers.js';
@@ -203,8 +204,9 @@ async function main(): Promise<void> {
       const src = await writePaperSample(path.join(work, `p${n}.jsonl`), n);
       const indexDir = path.join(work, `index-${n}`);
       await buildIndex({ indexDir, sources: [src.file], embedder: standIn(one, perCore.vectors), ...(location ? { modelLocation: location } : {}) });
-      const m = JSON.parse(readFileSync(path.join(indexDir, 'builds', readFileSync(path.join(indexDir, 'CURRENT'), 'utf8').trim(), 'manifest.json'), 'utf8'));
-      sizes.push({ n, sqlite: m.files.sqlite.bytes, hnsw: m.files.hnsw.bytes, dir: indexDir });
+      const bytes = manifestBytes(readManifest(path.join(indexDir, 'builds', readFileSync(path.join(indexDir, 'CURRENT'), 'utf8').trim(), 'manifest.json')));
+      // What a replica holds in RAM beside its process: the HNSW graph and the keyword file (keywords.bin is read whole).
+      sizes.push({ n, sqlite: bytes.sqlite, hnsw: bytes.hnsw + bytes.keywords, dir: indexDir });
     }
     await one.dispose();
     // What a replica pays to verify a copied build: sha256 of its files, streamed as the server does it.
@@ -302,15 +304,15 @@ export function report(m: Measured): string {
     '| quantity | measured | slope |',
     '| --- | --- | --- |',
     `| SQLite file (papers, FTS5, vectors) | ${fmt(a.sqlite)} B at ${fmt(a.n)} papers, ${fmt(b.sqlite)} B at ${fmt(b.n)} | (${fmt(b.sqlite)} − ${fmt(a.sqlite)}) / ${fmt(dn)} = **${fmt(sql.slope)} B/paper** (${plusMb(sql.at0)}) |`,
-    `| HNSW file | ${fmt(a.hnsw)} B, ${fmt(b.hnsw)} B | (${fmt(b.hnsw)} − ${fmt(a.hnsw)}) / ${fmt(dn)} = **${fmt(hnsw.slope)} B/paper** (${fmt(dims * 4)} of it the float32 vector) |`,
-    `| replica RSS (1 embedding thread, after warm-up) | ${gb(m.rssAt[0]!)} at ${fmt(a.n)}, ${gb(m.rssAt[1]!)} at ${fmt(b.n)} | ${fmt(rssSlope)} B/paper between the two; RAM = ${gb(m.rssAt[0]!)} − ${gb(a.hnsw)} of graph = **${gb(ram.at0)}** (process, model, caches) **+ the HNSW slope** per paper |`,
+    `| HNSW graph + keyword file (both held in RAM) | ${fmt(a.hnsw)} B, ${fmt(b.hnsw)} B | (${fmt(b.hnsw)} − ${fmt(a.hnsw)}) / ${fmt(dn)} = **${fmt(hnsw.slope)} B/paper** (${fmt(dims * 4)} of it the float32 vector) |`,
+    `| replica RSS (1 embedding thread, after warm-up) | ${gb(m.rssAt[0]!)} at ${fmt(a.n)}, ${gb(m.rssAt[1]!)} at ${fmt(b.n)} | ${fmt(rssSlope)} B/paper between the two; RAM = ${gb(m.rssAt[0]!)} − ${gb(a.hnsw)} of graph and keyword file = **${gb(ram.at0)}** (process, model, caches) **+ their slope** per paper |`,
     `| each further embedding thread (\`serve --workers\`) | RSS ${gb(m.rssTwoThreads)} with 2 threads at ${fmt(b.n)} papers | **+${gb(perThread)}** per thread |`,
     `| verifying a copied build (sha256 of its files, streamed) | ${gb(b.sqlite + b.hnsw)} | **${fmt(m.hashRate / 1e6)} MB/s** |`,
     `| embedding, one worker-core (1 ONNX Runtime thread) | ${m.perCore.n} abstracts | **${fmt(rate, 1)} papers/s** |`,
     `| embedding, one process on all ${cpus().length} cores | ${m.perProcess.n} abstracts | ${fmt(m.perProcess.rate, 1)} papers/s (${fmt(m.perProcess.rate / rate, 2)}× one core) |`,
     `| queries on one replica core (${fmt(b.n)} papers, ${m.q.distinct.connections} connections) | new hybrid queries (each embedded) / repeated (embedding cached) / related papers | **${fmt(qps.distinct)} / ${fmt(qps.repeated)} / ${fmt(qps.related)} per s**, p50 ${m.q.distinct.latency.p50} / ${m.q.repeated.latency.p50} / ${m.q.related.latency.p50} ms |`,
     '',
-    '**Per collection** (disk = SQLite + HNSW slopes × N + intercepts; RAM = HNSW slope × N + the process without its graph, plus the SQLite file in the page cache for steady latency; hours = N / papers/s per core / 3600; queries/s as measured at ' +
+    '**Per collection** (disk = SQLite + HNSW + keyword-file slopes × N + intercepts; RAM = (HNSW + keyword file) slope × N + the process without them, plus the SQLite file in the page cache for steady latency; hours = N / papers/s per core / 3600; queries/s as measured at ' +
       `${fmt(b.n)} papers: an HNSW search grows with log N, so larger collections answer somewhat slower)`,
     '',
     '| papers | disk per replica | RAM per replica | embedding hours per worker-core | worker-cores for a 24 h rebuild | queries/s per replica core (new / cached / related) | verifying a new build |',

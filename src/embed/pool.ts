@@ -52,15 +52,18 @@ function startWorker(spec: ResolvedModel['spec']): Promise<{ worker: Worker; max
 }
 
 /**
- * Loads `model` on `workers` threads (ONNX Runtime with one intra-op thread each when there are as many workers as
- * cores, so N concurrent queries use N cores instead of N queries queueing for one inference at a time).
+ * Loads `model` on `workers` threads, each with one ONNX Runtime intra-op thread: a worker is one core, so N
+ * concurrent queries use N cores instead of queueing for one inference at a time. One thread, not cores / N: a
+ * query is a dozen tokens, and splitting its inference over threads only adds the waiting of the extra threads
+ * (measured by `npm run bench:workers`: 3.0 ms of server CPU per request with one worker of 2 threads, 1.6 ms
+ * with 2 workers of one thread each).
  * Passages are split across the workers; a query goes to an idle worker, or waits for the first free one.
  */
 export async function loadEmbedderPool(model: string, opts: PoolOptions): Promise<Embedder> {
   // USE lite (TensorFlow.js) runs in-process: the pool serves ONNX models, whose workers need no TS loader.
   if (model === USE_LITE_ID) return loadEmbedder(model, opts);
   const n = Math.max(1, opts.workers ?? availableParallelism());
-  const threads = opts.threads ?? Math.max(1, Math.floor(availableParallelism() / n));
+  const threads = opts.threads ?? 1;
   const resolved = await resolveTransformersModel({
     model,
     modelsDir: opts.modelsDir,
