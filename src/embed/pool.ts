@@ -25,10 +25,17 @@ interface Job {
   reject: (e: Error) => void;
 }
 
+/**
+ * Jobs handed to one worker at a time: the one it embeds and the next, waiting in its message port. With one, a
+ * worker sat idle from the moment it answered until the main thread, busy with HTTP and search, got round to
+ * handing it the next query.
+ */
+const IN_FLIGHT = 2;
+
 interface Slot {
   worker: Worker;
-  /** The job it is embedding now. */
-  job: (Job & { id: number }) | undefined;
+  /** The jobs it holds (in the order it answers them), by id. */
+  jobs: Map<number, Job>;
   /** Crashed or exited: never given work again. */
   dead: boolean;
 }
@@ -80,7 +87,7 @@ export async function loadEmbedderPool(model: string, opts: PoolOptions): Promis
   }
   const ok = started.map((s) => (s as PromiseFulfilledResult<{ worker: Worker; maxTokens: number }>).value);
   const info = transformersInfo(resolved, ok[0]!.maxTokens);
-  const slots: Slot[] = ok.map(({ worker }) => ({ worker, job: undefined, dead: false }));
+  const slots: Slot[] = ok.map(({ worker }) => ({ worker, jobs: new Map(), dead: false }));
   const queue: Job[] = [];
   let nextId = 1;
   let closed = false;
@@ -91,21 +98,27 @@ export async function loadEmbedderPool(model: string, opts: PoolOptions): Promis
   };
 
   const dispatch = (): void => {
-    for (const slot of slots) {
-      if (slot.dead || slot.job || !queue.length) continue;
-      const job = queue.shift()!;
-      slot.job = { ...job, id: nextId++ };
-      slot.worker.postMessage({ ...job.req, id: slot.job.id } satisfies PoolRequest);
+    // Fill the least-loaded live worker first: an idle worker gets a job before a busy one gets its next.
+    for (let load = 0; load < IN_FLIGHT; load++) {
+      for (const slot of slots) {
+        if (!queue.length) return;
+        if (slot.dead || slot.jobs.size !== load) continue;
+        const job = queue.shift()!;
+        const id = nextId++;
+        slot.jobs.set(id, job);
+        slot.worker.postMessage({ ...job.req, id } satisfies PoolRequest);
+      }
     }
     if (queue.length && slots.every((s) => s.dead)) failQueue('every embedding worker has stopped');
   };
 
-  // One permanent listener per worker for answers, errors and exits: a crash rejects its job and retires the slot.
+  // One permanent listener per worker for answers, errors and exits: a crash rejects its jobs and retires the slot.
   for (const slot of slots) {
     slot.worker.on('message', (m: PoolResponse) => {
-      const job = slot.job;
-      if (!job || !('id' in m) || m.id !== job.id) return;
-      slot.job = undefined;
+      if (!('id' in m)) return;
+      const job = slot.jobs.get(m.id);
+      if (!job) return;
+      slot.jobs.delete(m.id);
       if (m.kind === 'vectors') job.resolve(Array.from({ length: m.flat.length / info.dims }, (_, i) => m.flat.subarray(i * info.dims, (i + 1) * info.dims)));
       else if (m.kind === 'error') job.reject(new AppError('INTERNAL', `embedding failed: ${m.message}`));
       dispatch();
@@ -113,8 +126,8 @@ export async function loadEmbedderPool(model: string, opts: PoolOptions): Promis
     const retire = (why: string) => {
       if (slot.dead) return;
       slot.dead = true;
-      slot.job?.reject(new AppError('INTERNAL', why));
-      slot.job = undefined;
+      for (const job of slot.jobs.values()) job.reject(new AppError('INTERNAL', why));
+      slot.jobs.clear();
       dispatch();
     };
     slot.worker.on('error', (e) => retire(`embedding worker failed: ${e.message}`));

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../config.js';
-import type { ModelInfo } from '../embed/index.js';
+import type { Embedder, ModelInfo } from '../embed/index.js';
 import { SCHEMA_VERSION } from '../store/db.js';
 import { FORMAT_VERSION } from '../store/manifest.js';
 
@@ -23,6 +23,11 @@ export interface CacheKey {
   dtype: string;
   /** sha256 over the path and content of every file under INDEX_CODE. */
   code: string;
+  /**
+   * sha256 of the model's vector for a fixed passage: a model folder re-imported or re-fetched with other weights
+   * under the same name (another converter, a fine-tuned checkpoint) gives other vectors, so its index is stale.
+   */
+  weights: string;
 }
 
 function filesUnder(p: string): string[] {
@@ -52,7 +57,7 @@ export async function sha256File(file: string): Promise<string> {
   return h.digest('hex');
 }
 
-export async function cacheKey(corpus: string, model: ModelInfo, codeRoot = PROJECT_ROOT): Promise<CacheKey> {
+export async function cacheKey(corpus: string, model: ModelInfo, weights: string, codeRoot = PROJECT_ROOT): Promise<CacheKey> {
   return {
     corpusSha256: await sha256File(corpus),
     formatVersion: FORMAT_VERSION,
@@ -60,7 +65,17 @@ export async function cacheKey(corpus: string, model: ModelInfo, codeRoot = PROJ
     modelId: model.modelId,
     dtype: model.dtype,
     code: hashTree(codeRoot, INDEX_CODE),
+    weights,
   };
+}
+
+/** The passage whose vector stands for a model's weights in the cache key. */
+const PROBE = 'paperscope evaluation cache probe: which weights made this index?';
+
+/** sha256 of the embedder's vector for PROBE (exact bytes: the cache is local, and one machine is deterministic). */
+export async function weightsFingerprint(embedder: Pick<Embedder, 'embedPassages'>): Promise<string> {
+  const [v] = await embedder.embedPassages([PROBE]);
+  return createHash('sha256').update(new Uint8Array(v!.buffer, v!.byteOffset, v!.byteLength)).digest('hex');
 }
 
 const REASONS: Record<keyof CacheKey, string> = {
@@ -70,6 +85,7 @@ const REASONS: Record<keyof CacheKey, string> = {
   modelId: 'the model changed',
   dtype: 'the model precision (dtype) changed',
   code: 'the code that builds indexes changed',
+  weights: "the model's weights changed (another vector for a fixed passage)",
 };
 
 /** Why a cached index with key `old` does not fit `now` ("" when it does); an unreadable key never fits. */

@@ -9,7 +9,7 @@ import { Searcher, type Mode } from '../search/searcher.js';
 import { AppError } from '../errors.js';
 import { openIndex, rejectsFile, resolveBuildDir } from '../store/index.js';
 import { beirPaths, corpusCoverage, readQrels, readQueries, type CorpusCoverage } from './beir.js';
-import { cacheKey, readCacheKey, staleReasons } from './cache.js';
+import { cacheKey, readCacheKey, staleReasons, weightsFingerprint } from './cache.js';
 import { evaluate, type Scores } from './metrics.js';
 
 export interface EvalOptions {
@@ -58,7 +58,7 @@ export async function evalIndex(opts: Pick<EvalOptions, 'dir' | 'embedder' | 'ca
   // One cache per collection, model and weights (fp32 and int8 runs of one model do not evict each other).
   const root = path.join(opts.cacheDir, `${p.name}-${model.modelId}-${model.dtype}`.replace(/[^\w.-]+/g, '_'));
   const keyFile = path.join(root, KEY_FILE);
-  const key = await cacheKey(p.corpus, model, opts.codeRoot);
+  const key = await cacheKey(p.corpus, model, await weightsFingerprint(opts.embedder), opts.codeRoot);
   if (existsSync(root)) {
     const why = staleReasons(readCacheKey(keyFile), key);
     if (why) {

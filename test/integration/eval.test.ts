@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INDEX_CODE } from '../../src/eval/cache.js';
 import { evalIndex } from '../../src/eval/run.js';
+import { writeBertModel } from '../../src/embed/make-bert.js';
+import { loadTransformersEmbedder } from '../../src/embed/transformers.js';
 import { ROOT, removeTempDirs, tempDir, tinyEmbedder, tinyModelDir, writeLines } from '../helpers.js';
 
 const run = promisify(execFile);
@@ -112,6 +114,28 @@ describe('paperscope eval', () => {
     await writeFile(path.join(code, 'src', 'api', 'app.ts'), '// edited');
     const kept = await open();
     expect(await open()).toBe(kept);
+  });
+
+  it('rebuilds when the model folder holds other weights under the same name and dtype', async () => {
+    const own = await tempDir();
+    const logs: string[] = [];
+    const open = async (model: string) => {
+      logs.length = 0;
+      const embedder = await loadTransformersEmbedder({ model, modelsDir: path.dirname(model), allowRemote: false });
+      try {
+        const r = await evalIndex({ dir, embedder, cacheDir: own, log: (l) => logs.push(l) });
+        r.index.close();
+        return r.index.manifest.buildId;
+      } finally {
+        await embedder.dispose();
+      }
+    };
+    const first = await open(await tinyModelDir());
+    expect(await open(await tinyModelDir())).toBe(first);
+    // Same folder name (test-tiny), same dtype, other random weights: as a re-import with another converter would be.
+    const other = (await writeBertModel({ outDir: path.join(await tempDir(), 'test-tiny'), seed: 99 })).dir;
+    expect(await open(other)).not.toBe(first);
+    expect(logs[0]).toBe("rebuilding the cached mini-beir index (test-tiny, fp32): the model's weights changed (another vector for a fixed passage)");
   });
 
   it('indexes untitled and title-only documents, and counts empty ones apart', async () => {
