@@ -32,7 +32,7 @@ export function envTable(source = readFileSync(path.join(PROJECT_ROOT, 'src', 'c
   for (const m of schemaBlock.matchAll(/\/\*\*\s*([\s\S]*?)\s*\*\/\s*\n\s*(\w+):/g)) docs.set(m[2]!, m[1]!.replace(/\s*\n\s*\*\s*/g, ' ').trim());
   const defaults = ConfigSchema.parse({}) as Record<string, unknown>;
   const show = (key: string, v: unknown): string => {
-    if (key === 'workers') return 'one per core'; // the schema reads this machine's core count
+    if (key === 'workers') return 'one per core but one (at least 1)'; // the schema reads this machine's core count
     if (v === undefined) return '(unset)';
     if (Array.isArray(v)) return v.length ? v.join(',') : '(empty)';
     if (typeof v === 'string' && path.isAbsolute(v)) return `\`${path.relative(PROJECT_ROOT, v) || '.'}/\` in the project`;

@@ -340,7 +340,7 @@ export function program(): Command {
     .addOption(indexOpt())
     .option('--port <n>', 'port (default: $PORT, else 8080)', int('port'))
     .option('--host <host>', 'address to listen on (default: $HOST, else 127.0.0.1)')
-    .option('--workers <n>', 'threads embedding queries, one model session each; 0 embeds on the main thread (default: $PAPERSCOPE_WORKERS, else one per core)', int('workers'))
+    .option('--workers <n>', 'threads embedding queries, one model session each; 0 embeds on the main thread (default: $PAPERSCOPE_WORKERS, else one per core but one, at least 1)', int('workers'))
     .option('--json', 'once listening, print {"url","papers","model","build"} as one JSON line on stdout')
     // Test hook: stay in the "loading" state this long, so a test can see what a load balancer sees.
     .addOption(new Option('--load-delay-ms <n>').argParser(int('load-delay-ms')).hideHelp())
@@ -353,7 +353,7 @@ export function program(): Command {
     .addOption(dtypeOpt())
     .option('--port <n>', 'port (default: $PORT, else 8080)', int('port'))
     .option('--host <host>', 'address to listen on (default: $HOST, else 127.0.0.1)')
-    .option('--workers <n>', 'threads embedding queries (default: one per core)', int('workers'))
+    .option('--workers <n>', 'threads embedding queries (default: one per core but one, at least 1)', int('workers'))
     .option('--json', 'once listening, print {"url","papers","model","build","built"?} as one JSON line on stdout ("built": the build summary, when it built)')
     .action(async (o) => {
       const cfg = configFrom(o);

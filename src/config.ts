@@ -14,6 +14,9 @@ const bool = z
   .union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''])])
   .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes' || v === 'on');
 
+/** Embedding threads for a server: one per core but one (at least one). */
+export const defaultWorkers = (): number => Math.max(1, availableParallelism() - 1);
+
 export const ConfigSchema = z.object({
   /** Root of the index: holds the bundled corpus, builds/ and the CURRENT pointer (or a single build folder). */
   indexDir: z.string().min(1).default(path.join(PROJECT_ROOT, 'index')),
@@ -38,8 +41,11 @@ export const ConfigSchema = z.object({
   /** Hybrid fusion: weight of the dense score in the convex combination of normalised scores. */
   hybridAlpha: z.coerce.number().min(0).max(1).optional(),
   efSearch: z.coerce.number().int().min(10).max(2000).default(128),
-  /** Serving: threads that embed queries, each with its own model session (0: on the main thread). Default: one per core. */
-  workers: z.coerce.number().int().min(0).max(64).default(availableParallelism()),
+  /**
+   * Serving: threads that embed queries, each with its own model session (0: on the main thread). Default: one per
+   * core but one, which is left to the main thread (HTTP, search, JSON: 40% of a query's CPU; `npm run bench:workers`).
+   */
+  workers: z.coerce.number().int().min(0).max(64).default(defaultWorkers()),
   batchSize: z.coerce.number().int().min(1).max(512).default(16),
   /** Milliseconds to wait for the Hugging Face Hub before declaring it unreachable. */
   hubTimeoutMs: z.coerce.number().int().min(100).default(8_000),

@@ -1,5 +1,5 @@
 // An Embedder that runs the model on N worker threads: queries embed in parallel and the event loop never waits on inference.
-import { availableParallelism } from 'node:os';
+import { defaultWorkers } from '../config.js';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../errors.js';
 import type { Embedder } from './embedder.js';
@@ -15,7 +15,7 @@ export type PoolResponse =
   | { kind: 'error'; id: number; message: string };
 
 export interface PoolOptions extends LoadOptions {
-  /** Worker threads, each with its own model session (default: the number of cores). */
+  /** Worker threads, each with its own model session (default: one per core but one). */
   workers?: number;
 }
 
@@ -69,7 +69,7 @@ function startWorker(spec: ResolvedModel['spec']): Promise<{ worker: Worker; max
 export async function loadEmbedderPool(model: string, opts: PoolOptions): Promise<Embedder> {
   // USE lite (TensorFlow.js) runs in-process: the pool serves ONNX models, whose workers need no TS loader.
   if (model === USE_LITE_ID) return loadEmbedder(model, opts);
-  const n = Math.max(1, opts.workers ?? availableParallelism());
+  const n = Math.max(1, opts.workers ?? defaultWorkers());
   const threads = opts.threads ?? 1;
   const resolved = await resolveTransformersModel({
     model,
