@@ -224,6 +224,20 @@ describe('pruning, pinned', () => {
   });
 });
 
+describe('edge inputs of the engine', () => {
+  it('answers nothing for a depth of 0 or a query of exclusions only, and refuses negative column weights', async () => {
+    const db = await tableOf(DOCS);
+    const kw = engineOf(db);
+    const match = toFtsQuery('neural network').match!;
+    expect(kw.search(match, 3, { title: 3, abstract: 1 })!.length).toBe(3);
+    expect(kw.search(match, 0, { title: 3, abstract: 1 })).toEqual([]);
+    expect(kw.last).toMatchObject({ postingsScanned: 0, docsScored: 0 });
+    expect(kw.search(match, 1, { title: 0, abstract: 1 })!.length).toBe(1); // a zero weight is allowed
+    expect(() => kw.search(match, 3, { title: -1, abstract: 1 })).toThrow(/negative column weights/);
+    expect(() => kw.search(match, 3, { title: 1, abstract: -1 })).toThrow(/negative column weights/);
+  });
+});
+
 describe('skipping', () => {
   it('reads only the blocks that can hold a top-k document', async () => {
     // "alpha" in 3000 abstracts (24 blocks), and in the title of papers 1-5 and of 6 more spread over the list:
