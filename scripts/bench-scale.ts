@@ -5,8 +5,8 @@
 // Each N gets an index built with `build --vectors` (kept in .cache/scale/index-N; --rebuild makes it again), a
 // served instance (`serve --workers 2`) timed over HTTP with query embeddings cached, and the bare libraries on the
 // same files: hnswlib-node searchKnn, SQLite FTS5 `MATCH … ORDER BY rank LIMIT k`, an onnxruntime session.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,6 +19,7 @@ import { toFtsQuery } from '../src/search/fts.js';
 import { manifestBytes, openIndex, readManifest, resolveBuildDir, type Manifest } from '../src/store/index.js';
 import { publishFigures } from './lib/figures.js';
 import { REAL_MODEL, hasRealModel } from './lib/models.js';
+import { type Child, startServe } from './lib/servers.js';
 import { type ArxivRecord, extrapolateNearestCosine, noisyVectors, readArxiv, realVectors, scaledId, sigmaFor, writeScaledPapers } from './lib/scale-data.js';
 
 const { values } = parseArgs({
@@ -115,7 +116,7 @@ async function build(n: number, d: Data): Promise<{ indexDir: string; summary: R
 }
 
 interface Served {
-  child: ChildProcess;
+  child: Child;
   url: string;
   coldStartS: number;
 }
@@ -123,20 +124,7 @@ interface Served {
 /** Starts `serve --workers 2` and times it from spawn to its first answered search. */
 async function serve(indexDir: string): Promise<Served> {
   const t0 = performance.now();
-  const errLog = openSync(path.join(indexDir, 'bench-serve.log'), 'w');
-  const child = spawn(process.execPath, [CLI, 'serve', '--index', indexDir, '--port', '0', '--workers', '2', '--json'], {
-    stdio: ['ignore', 'pipe', errLog],
-    env: { ...process.env, PAPERSCOPE_LOG_REQUESTS: '0', PAPERSCOPE_VERIFY: 'sizes' },
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d;
-      const line = buf.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    child.on('exit', (c) => reject(new Error(`serve exited ${c}: ${readFileSync(path.join(indexDir, 'bench-serve.log'), 'utf8').trim().split('\n').pop()}`)));
-  });
+  const { child, url } = await startServe(['--index', indexDir, '--workers', '2'], { PAPERSCOPE_LOG_REQUESTS: '0', PAPERSCOPE_VERIFY: 'sizes' });
   for (;;) {
     const r = await fetch(`${url}/api/search?mode=semantic&q=warm+start`).catch(() => undefined);
     if (r?.status === 200) break;
@@ -173,7 +161,7 @@ async function httpLatencies(s: Served, titles: string[], ids: string[]) {
     await (await fetch(`${s.url}/api/search?mode=semantic&q=${encodeURIComponent(`${titles[i % titles.length]} variant ${i}`)}`)).arrayBuffer();
     fresh.push(performance.now() - t);
   }
-  return { semantic, keywordCommon, keywordRare, hybrid, related, fresh, rssMB: vmKB(s.child.pid!, 'VmRSS') / 1024, peakMB: vmKB(s.child.pid!, 'VmHWM') / 1024 };
+  return { semantic, keywordCommon, keywordRare, hybrid, related, fresh, rssMB: vmKB(s.child.proc.pid!, 'VmRSS') / 1024, peakMB: vmKB(s.child.proc.pid!, 'VmHWM') / 1024 };
 }
 
 /** The bare libraries on the same files: hnswlib searchKnn per shard, FTS5 ranked MATCH, and ORT for one query. */
@@ -308,8 +296,8 @@ async function measure(records: ArxivRecord[], real: Float32Array[], n: number):
     http = await httpLatencies(s, titles, ids);
   } finally {
     // Also when a measurement fails: a server left behind would skew every later run.
-    s.child.kill('SIGTERM');
-    await new Promise((r) => s.child.on('exit', r));
+    await s.child.kill('SIGTERM');
+    await writeFile(path.join(b.indexDir, 'bench-serve.log'), s.child.output()); // the server's log, kept with the index
   }
 
   log('bare libraries ...');

@@ -2,7 +2,6 @@
 //
 // The seed built with the real all-MiniLM-L6-v2 (int8), served by the CLI in a child process, driven by autocannon with
 // a new query text on every request (so every request embeds: what a busy lab endpoint sees), 16 and 32 connections.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -14,6 +13,7 @@ import { PROJECT_ROOT } from '../src/config.js';
 import { loadEmbedder } from '../src/embed/index.js';
 import { publishFigures } from './lib/figures.js';
 import { REAL_MODEL, hasRealModel } from './lib/models.js';
+import { startServe } from './lib/servers.js';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' }, write: { type: 'boolean', default: false } } });
 if (!hasRealModel()) {
@@ -22,7 +22,6 @@ if (!hasRealModel()) {
 }
 const SEED = path.join(PROJECT_ROOT, 'index', 'papers.jsonl');
 const cpus = availableParallelism();
-const CLI = path.join(PROJECT_ROOT, 'scripts', 'paperscope.js');
 const WORDS = 'graph neural networks pipeline parallel training sparse attention retrieval language models diffusion protein reinforcement learning'.split(' ');
 
 /** CPU seconds (user + system) of a process, or of one of its threads (tid), from /proc: field 14 and 15 of stat. */
@@ -45,22 +44,8 @@ const median = (xs: number[]): number => {
 
 const vmKB = (pid: number, field: string): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 
-async function serve(indexDir: string, workers: number) {
-  const child = spawn(process.execPath, [CLI, 'serve', '--index', indexDir, '--port', '0', '--workers', String(workers), '--json'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-    env: { ...process.env, PAPERSCOPE_LOG_REQUESTS: '0' },
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d;
-      const line = buf.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    child.on('exit', (c) => reject(new Error(`serve exited ${c}`)));
-  });
-  return { child, url };
-}
+/** `serve --workers N` in a child process, request logging off. */
+const serve = (indexDir: string, workers: number) => startServe(['--index', indexDir, '--workers', String(workers)], { PAPERSCOPE_LOG_REQUESTS: '0' });
 
 /** Requests per second with a new query text on every request (a counter makes each one distinct). */
 async function run(url: string, connections: number, offset: number, pid: number) {
@@ -111,21 +96,20 @@ try {
   for (const workers of [1, 2]) {
     const s = await serve(indexDir, workers);
     servers.set(workers, s);
-    rss[workers] = vmKB(s.child.pid!, 'VmRSS') / 1024;
+    rss[workers] = vmKB(s.child.proc.pid!, 'VmRSS') / 1024;
   }
   const runs: Record<string, Awaited<ReturnType<typeof run>>[]> = {};
   try {
     for (let round = 0; round < Number(values.rounds); round++) {
       for (const c of [16, 32]) {
         for (const [workers, s] of servers) {
-          const r = await run(s.url, c, round * 10_000_000 + workers * 1_000_000 + c * 10_000, s.child.pid!);
+          const r = await run(s.url, c, round * 10_000_000 + workers * 1_000_000 + c * 10_000, s.child.proc.pid!);
           (runs[`${workers}:${c}`] ??= []).push(r);
         }
       }
     }
   } finally {
-    for (const s of servers.values()) s.child.kill('SIGTERM');
-    await Promise.all([...servers.values()].map((s) => new Promise((r) => s.child.on('exit', r))));
+    await Promise.all([...servers.values()].map((s) => s.child.kill('SIGTERM')));
   }
   const med = (key: string, f: (r: Awaited<ReturnType<typeof run>>) => number): number => median(runs[key]!.map(f));
   const rows: string[] = [];

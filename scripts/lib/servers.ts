@@ -59,6 +59,24 @@ export function paperscope(args: string[], env: NodeJS.ProcessEnv = {}, name = '
   return startChild(process.execPath, [CLI, ...args], { env: { ...process.env, PAPERSCOPE_MODEL: '', PAPERSCOPE_INDEX: '', PAPERSCOPE_QUEUE: '', ...env }, name });
 }
 
+/**
+ * Starts `paperscope serve ARGS --port 0 --json` and resolves once it listens, with the URL of its first JSON line
+ * on stdout; rejects with its last line of output when it exits first.
+ */
+export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: Child; url: string }> {
+  const child = paperscope(['serve', ...args, '--port', '0', '--json'], env, 'serve');
+  let stdout = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.proc.stdout!.on('data', (d: Buffer) => {
+      stdout += d;
+      const line = stdout.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    void child.exited.then(({ code }) => reject(new Error(`serve exited ${code}: ${child.output().trim().split('\n').pop()}`)));
+  });
+  return { child, url };
+}
+
 export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 60_000, everyMs = 50): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {

@@ -7,10 +7,23 @@ import { cosine } from '../../src/queue/protocol.js';
 import { openIndex, resolveBuildDir } from '../../src/store/index.js';
 import { writePaperSample } from '../../scripts/lib/papers.js';
 import { range } from './build-fixtures.js';
-import { type Child, paperscope, waitFor } from '../../scripts/lib/servers.js';
+import { type Child, type RedisServer, paperscope, startRedis, waitFor } from '../../scripts/lib/servers.js';
+import { buildIndex } from '../../src/build/index.js';
+import { tempDir, tinyEmbedder, tinyModelDir } from '../helpers.js';
 
 /** The first n records of the shared arXiv file, or n generated papers where ../shared is absent. */
 export const writeSource = (file: string, n: number) => writePaperSample(file, n);
+
+/** Where a queue fault test starts: n papers in a temp folder, a real Redis, the tiny model, and the same papers built locally (the reference). */
+export async function queueSetup(prefix: string, n: number): Promise<{ dir: string; source: string; localIndex: string; model: string; redis: RedisServer }> {
+  const dir = await tempDir(prefix);
+  const model = await tinyModelDir();
+  const { file: source } = await writeSource(path.join(dir, 'papers.jsonl'), n);
+  const redis = await startRedis(path.join(dir, 'redis'));
+  const localIndex = path.join(dir, 'local');
+  await buildIndex({ indexDir: localIndex, sources: [source], embedder: await tinyEmbedder() });
+  return { dir, source, localIndex, model, redis };
+}
 
 /** Every paper's stored vector by id, read from the published build's SQLite file. */
 export function vectorsById(indexDir: string): Map<string, Float32Array> {

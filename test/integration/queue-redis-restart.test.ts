@@ -2,10 +2,9 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildIndex } from '../../src/build/index.js';
-import { removeTempDirs, tempDir, tinyEmbedder, tinyModelDir } from '../helpers.js';
-import { REDIS_SERVER, type Child, type RedisServer, paperscope, startRedis, waitFor } from '../../scripts/lib/servers.js';
-import { builtPapers, expectSameVectors, stagedVectors, startWorkers, writeSource } from './queue-fixtures.js';
+import { removeTempDirs } from '../helpers.js';
+import { REDIS_SERVER, type Child, type RedisServer, paperscope, waitFor } from '../../scripts/lib/servers.js';
+import { builtPapers, expectSameVectors, queueSetup, stagedVectors, startWorkers } from './queue-fixtures.js';
 
 const PAPERS = 1500;
 const COMMIT = 100;
@@ -26,12 +25,9 @@ describe.skipIf(!REDIS_SERVER)('Redis restarted during a queue build', () => {
   let model: string;
 
   beforeAll(async () => {
-    dir = await tempDir('paperscope-queue-restart-');
-    model = await tinyModelDir();
-    ({ file: source } = await writeSource(path.join(dir, 'papers.jsonl'), PAPERS));
-    redis = await startRedis(path.join(dir, 'redis'));
-    localIndex = path.join(dir, 'local');
-    await buildIndex({ indexDir: localIndex, sources: [source], embedder: await tinyEmbedder() });
+    const setup = await queueSetup('paperscope-queue-restart-', PAPERS);
+    ({ dir, source, localIndex, model } = setup);
+    redis = setup.redis;
     // Workers keep reconnecting for the default 120 s, longer than either outage below.
     workers = await startWorkers(2, redis.url, model, ['--lock-ms', '3000', '--batch-delay-ms', '200']);
   });

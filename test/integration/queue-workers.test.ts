@@ -1,10 +1,9 @@
 // Fault test: three workers embed a 5,000-paper build over a real Redis; one is SIGKILLed mid-batch; the index equals a local build's.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildIndex } from '../../src/build/index.js';
-import { removeTempDirs, tempDir, tinyEmbedder, tinyModelDir } from '../helpers.js';
-import { REDIS_SERVER, type Child, type RedisServer, paperscope, startRedis, waitFor } from '../../scripts/lib/servers.js';
-import { builtPapers, expectSameVectors, startWorkers, writeSource } from './queue-fixtures.js';
+import { removeTempDirs } from '../helpers.js';
+import { REDIS_SERVER, type Child, type RedisServer, paperscope, waitFor } from '../../scripts/lib/servers.js';
+import { builtPapers, expectSameVectors, queueSetup, startWorkers } from './queue-fixtures.js';
 
 const PAPERS = 5000;
 const COMMIT = 100;
@@ -25,13 +24,10 @@ describe.skipIf(!REDIS_SERVER)('embedding over the queue with three workers', ()
   let model: string;
 
   beforeAll(async () => {
-    dir = await tempDir('paperscope-queue-');
-    model = await tinyModelDir();
-    ({ file: source } = await writeSource(path.join(dir, 'papers.jsonl'), PAPERS));
-    redis = await startRedis(path.join(dir, 'redis'));
-    // The reference: the same papers built locally with the same model folder.
-    localIndex = path.join(dir, 'local');
-    await buildIndex({ indexDir: localIndex, sources: [source], embedder: await tinyEmbedder() });
+    // The reference, localIndex: the same papers built locally with the same model folder.
+    const setup = await queueSetup('paperscope-queue-', PAPERS);
+    ({ dir, source, localIndex, model } = setup);
+    redis = setup.redis;
   });
 
   it('completes after a worker is SIGKILLed mid-batch: one vector per paper, equal to a local build', async () => {

@@ -47,6 +47,18 @@ async function answers(index: OpenIndex): Promise<Record<string, string[]>> {
   return out;
 }
 
+/**
+ * A delta build answers as a single build of the same papers: semantic and related exactly (at this size);
+ * keyword and hybrid by their set of hits, since keyword ranks with statistics that still count the replaced
+ * base papers (Lucene-style, until a merge).
+ */
+function expectAnswersOfSingleBuild(delta: Record<string, string[]>, single: Record<string, string[]>): void {
+  for (const k of Object.keys(single)) {
+    if (k.startsWith('keyword') || k.startsWith('hybrid')) expect(new Set(delta[k]), k).toEqual(new Set(single[k]));
+    else expect(delta[k], k).toEqual(single[k]);
+  }
+}
+
 describe('a delta over an unchanged base', () => {
   it('links the base, holds only the changes, and answers as a single build of the same papers does', async () => {
     const dir = await tempDir();
@@ -73,13 +85,8 @@ describe('a delta over an unchanged base', () => {
       await buildIndex({ indexDir: single, sources: [src], embedder: emb });
       const fresh = await openIndex(single);
       try {
-        const [a, b] = [await answers(index), await answers(fresh)];
-        // Semantic and related are exact at this size; keyword ranks with statistics that still count the
-        // two replaced base papers (Lucene-style, until a merge), so only its set of hits is compared.
-        for (const k of Object.keys(b)) {
-          if (k.startsWith('keyword') || k.startsWith('hybrid')) expect(new Set(a[k]), k).toEqual(new Set(b[k]));
-          else expect(a[k], k).toEqual(b[k]);
-        }
+        const a = await answers(index);
+        expectAnswersOfSingleBuild(a, await answers(fresh));
         expect(a['keyword:sparse attention documents']![0]).toBe(seed[1]!.id);
         expect(a['semantic:protein structure']).toContain('new-2');
       } finally {
@@ -177,11 +184,7 @@ describe('HNSW shards', () => {
       const counts = index.vectors.parts.map((p) => p.count);
       expect(counts.slice(0, 2)).toEqual([22, 23]);
       expect(counts[2]! + counts[3]!).toBe(3); // the delta's three papers, split by label % 2
-      const [a, b] = [await answers(index), await answers(fresh)];
-      for (const k of Object.keys(b)) {
-        if (k.startsWith('keyword') || k.startsWith('hybrid')) expect(new Set(a[k]), k).toEqual(new Set(b[k]));
-        else expect(a[k], k).toEqual(b[k]);
-      }
+      expectAnswersOfSingleBuild(await answers(index), await answers(fresh));
       expect(new Searcher(index, emb).related(seed[2]!.id, { limit: 45 }).results.map((h) => h.id)).not.toContain(seed[0]!.id);
     } finally {
       index.close();
