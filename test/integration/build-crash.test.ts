@@ -1,15 +1,14 @@
 // Crash safety: a build killed with SIGKILL mid-embedding leaves the served index intact and resumes without re-embedding.
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIndex } from '../../src/build/index.js';
 import type { Embedder } from '../../src/embed/embedder.js';
 import { Searcher } from '../../src/search/searcher.js';
 import { openIndex, resolveBuildDir } from '../../src/store/index.js';
 import { removeTempDirs, tempDir, tinyEmbedder, tinyModelDir } from '../helpers.js';
-import { range, runCli, synthPaper, writePapers } from './build-fixtures.js';
+import { range, runCli, stagedRows, synthPaper, writePapers } from './build-fixtures.js';
 
 afterAll(removeTempDirs);
 
@@ -23,22 +22,7 @@ let indexDir: string;
 let source: string;
 
 /** Vectors committed so far in the staging folder of the running build (0 until it exists). */
-function stagedVectors(): number {
-  const builds = path.join(indexDir, 'builds');
-  const partial = readdirSync(builds).find((n) => n.endsWith('.partial'));
-  const file = partial && path.join(builds, partial, 'papers.sqlite');
-  if (!file || !existsSync(file)) return 0;
-  try {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
-    try {
-      return db.prepare('SELECT count(*) FROM hnsw_pending').pluck().get() as number;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0; // being created or copied
-  }
-}
+const stagedVectors = (): number => stagedRows(indexDir, 'hnsw_pending');
 
 /** The served index answers a search (opened fresh each time, as a restarted server would). */
 async function servedAnswers(): Promise<number> {

@@ -1,6 +1,8 @@
 // Fixtures for the build tests: synthetic papers (distinct, deterministic) written as JSONL, and running the CLI as a child.
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { ROOT } from '../helpers.js';
 
@@ -45,6 +47,25 @@ export function synthPaper(n: number, version = 0): SynthPaper {
     categories: [`cat.${n % 4}`],
     date: `20${String(10 + (n % 15)).padStart(2, '0')}-0${1 + (n % 9)}-1${n % 10}`,
   };
+}
+
+/** Rows of `table` committed so far in the staging folder of a running build (0 until it exists). */
+export function stagedRows(indexDir: string, table: 'vectors' | 'hnsw_pending'): number {
+  const builds = path.join(indexDir, 'builds');
+  if (!existsSync(builds)) return 0;
+  const partial = readdirSync(builds).find((n) => n.endsWith('.partial'));
+  const file = partial && path.join(builds, partial, 'papers.sqlite');
+  if (!file || !existsSync(file)) return 0;
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0; // being created or copied
+  }
 }
 
 export const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);

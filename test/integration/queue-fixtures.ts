@@ -1,12 +1,11 @@
-// Fixtures for the queue tests: real arXiv papers (or generated ones), paperscope workers as children, and index-vs-index vector checks.
-import { existsSync, readdirSync } from 'node:fs';
+
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import { cosine } from '../../src/queue/protocol.js';
 import { openIndex, resolveBuildDir } from '../../src/store/index.js';
 import { writePaperSample } from '../../scripts/lib/papers.js';
-import { range } from './build-fixtures.js';
+import { range, stagedRows } from './build-fixtures.js';
 import { type Child, type RedisServer, paperscope, startRedis, waitFor } from '../../scripts/lib/servers.js';
 import { buildIndex } from '../../src/build/index.js';
 import { tempDir, tinyEmbedder, tinyModelDir } from '../helpers.js';
@@ -85,20 +84,4 @@ export const builtPapers = (stderr: string): number | undefined => {
 };
 
 /** Vectors committed so far in the staging folder of a running build (0 until it exists). */
-export function stagedVectors(indexDir: string): number {
-  const builds = path.join(indexDir, 'builds');
-  if (!existsSync(builds)) return 0;
-  const partial = readdirSync(builds).find((n) => n.endsWith('.partial'));
-  const file = partial && path.join(builds, partial, 'papers.sqlite');
-  if (!file || !existsSync(file)) return 0;
-  try {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
-    try {
-      return db.prepare('SELECT count(*) FROM vectors').pluck().get() as number;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0; // being created
-  }
-}
+export const stagedVectors = (indexDir: string): number => stagedRows(indexDir, 'vectors');
